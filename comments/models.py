@@ -1,0 +1,439 @@
+import ipaddress
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.sanitize import render_comment_html
+from comments.signals import comment_published, comment_submitted
+
+MAX_NAME_LENGTH = 80
+MAX_EMAIL_LENGTH = 254
+MAX_WEBSITE_LENGTH = 200
+MAX_BODY_LENGTH = 5000
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def thread_rows(self, article):
+        """Return the approved comments of `article` in thread order (depth first, oldest first).
+
+        One query; visibility of replies whose ancestor is hidden is decided by
+        `comments.threads.build_threads`.
+        """
+        return (
+            self.approved()
+            .filter(article=article)
+            .order_by("path")
+            .only(
+                "id", "article_id", "parent_id", "root_id", "depth", "path",
+                "author_name", "author_website", "badge", "body_html", "status",
+                "created_at", "published_at", "is_featured", "is_removed",
+            )
+        )  # fmt: skip
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    class Badge(models.TextChoices):
+        NONE = "", "None"
+        AUTHOR = "author", "Author"
+        STAFF = "staff", "Staff"
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one answers.",
+    )
+    # The top-level comment of the thread, and the materialised path of ids
+    # from it: together they load a page of threads in one ordered query.
+    root = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    author_name = models.CharField("name", max_length=MAX_NAME_LENGTH)
+    author_email = models.EmailField("email", max_length=MAX_EMAIL_LENGTH)
+    author_website = models.URLField(
+        "website", max_length=MAX_WEBSITE_LENGTH, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    badge = models.CharField(max_length=10, choices=Badge.choices, blank=True)
+
+    body = models.TextField(max_length=MAX_BODY_LENGTH)
+    body_html = models.TextField(editable=False)
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    status_reason = models.CharField(
+        "reason",
+        max_length=200,
+        blank=True,
+        help_text="Why a rule held or rejected it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    notify_on_reply = models.BooleanField("email me when someone replies", default=True)
+    is_featured = models.BooleanField("featured", default=False)
+    is_removed = models.BooleanField(
+        "removed", default=False, help_text="Erased on request; shown as [removed]."
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["article", "status", "path"]),
+            models.Index(fields=["author_email", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.article}"
+
+    def save(self, *args, **kwargs):
+        self.author_email = normalize_email(self.author_email)
+        self.body_html = render_comment_html(self.body)
+        if self.parent_id and not self.depth:
+            self.depth = self.parent.depth + 1
+            self.root_id = self.parent.root_id or self.parent_id
+        super().save(*args, **kwargs)
+        path = self._build_path()
+        if path != self.path:
+            self.path = path
+            Comment.objects.filter(pk=self.pk).update(path=path)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def display_name(self):
+        return "[removed]" if self.is_removed else self.author_name
+
+    def get_admin_url(self):
+        return reverse("admin:comments_comment_change", args=[self.pk])
+
+    def _build_path(self):
+        segment = f"{self.pk:010d}"
+        if self.parent_id:
+            return f"{self.parent.path}/{segment}"
+        return segment
+
+    @transaction.atomic
+    def submit(self, *, moderator=None):
+        """Store a new comment and announce it: published if approved, submitted if held."""
+        self.save()
+        if self.status == self.Status.APPROVED:
+            self.published_at = self.published_at or timezone.now()
+            self.moderated_at = timezone.now() if moderator else None
+            self.moderated_by = moderator
+            Comment.objects.filter(pk=self.pk).update(
+                published_at=self.published_at,
+                moderated_at=self.moderated_at,
+                moderated_by=self.moderated_by,
+            )
+            refresh_comment_count(self.article_id)
+            comment_published.send(sender=Comment, comment=self, moderator=moderator)
+        elif self.status == self.Status.PENDING:
+            comment_submitted.send(sender=Comment, comment=self)
+        return self
+
+    def moderate(self, status, *, by=None, reason=""):
+        """Move this comment to `status`; the one door for every moderation decision.
+
+        Record who decided and when, write an admin log entry, and send
+        comment_published when the comment becomes visible. Return True when
+        the status changed; deciding what is already decided changes and sends
+        nothing.
+        """
+        with transaction.atomic():
+            # Lock the row so two editors approving at once publish it once.
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if current.status == status:
+                self.status = current.status
+                return False
+            was_visible = current.status == self.Status.APPROVED
+            now = timezone.now()
+            self.status = status
+            self.moderated_at = now
+            self.moderated_by = by
+            if reason or status != self.Status.APPROVED:
+                self.status_reason = reason
+            if status == self.Status.APPROVED and self.published_at is None:
+                self.published_at = now
+            Comment.objects.filter(pk=self.pk).update(
+                status=self.status,
+                status_reason=self.status_reason,
+                moderated_at=self.moderated_at,
+                moderated_by=self.moderated_by,
+                published_at=self.published_at,
+            )
+            if by is not None:
+                log_comment_change(
+                    by, self, f"Changed status from {current.status} to {status}."
+                )
+            refresh_comment_count(self.article_id)
+            if status == self.Status.APPROVED and not was_visible:
+                comment_published.send(sender=Comment, comment=self, moderator=by)
+            return True
+
+    def approve(self, *, by=None, reason=""):
+        return self.moderate(self.Status.APPROVED, by=by, reason=reason)
+
+    def reject(self, *, by=None, reason=""):
+        return self.moderate(self.Status.REJECTED, by=by, reason=reason)
+
+    def mark_spam(self, *, by=None, reason=""):
+        return self.moderate(self.Status.SPAM, by=by, reason=reason)
+
+    def return_to_pending(self, *, by=None, reason=""):
+        return self.moderate(self.Status.PENDING, by=by, reason=reason)
+
+
+def log_comment_change(user, comment, message):
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[comment],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def visible_comment_ids(rows):
+    """Return the ids among approved (id, parent_id) rows in thread order whose ancestors are all visible."""
+    visible = set()
+    for comment_id, parent_id in rows:
+        if parent_id is None or parent_id in visible:
+            visible.add(comment_id)
+    return visible
+
+
+def refresh_comment_count(article_id):
+    """Recount the comments the public sees on one article ("Comments: 2")."""
+    from articles.models import Article
+
+    rows = (
+        Comment.objects.approved()
+        .filter(article_id=article_id)
+        .order_by("path")
+        .values_list("id", "parent_id")
+    )
+    Article.objects.filter(pk=article_id).update(
+        comment_count=len(visible_comment_ids(rows))
+    )
+
+
+class BlockedItem(models.Model):
+    """Something whose comments are stored as spam: a phrase, an address, a domain or a network."""
+
+    class Kind(models.TextChoices):
+        PHRASE = "phrase", "Word or phrase"
+        EMAIL = "email", "Email address"
+        DOMAIN = "domain", "Email or website domain"
+        IP = "ip", "IP address or network"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    note = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: the block lifts after this moment."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "blocked item"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "value"], name="unique_blocked_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.value = self.value.strip()
+        if self.kind in (self.Kind.EMAIL, self.Kind.DOMAIN):
+            self.value = self.value.lower()
+        if self.kind == self.Kind.IP:
+            try:
+                ipaddress.ip_network(self.value, strict=False)
+            except ValueError as error:
+                raise ValidationError(
+                    {
+                        "value": "Enter an IP address or a network such as 203.0.113.0/24."
+                    }
+                ) from error
+
+
+class CommentReport(models.Model):
+    """A reader's report that an approved comment breaks the rules."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}"
+
+
+class CannedReply(models.Model):
+    """An opening staff can insert into a reply from the moderation screen."""
+
+    title = models.CharField(max_length=100)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "canned replies"
+
+    def __str__(self):
+        return self.title
+
+
+class Subscriber(models.Model):
+    """An email address's consent to reply emails: confirmed once, withdrawn by unsubscribing."""
+
+    email = models.EmailField(max_length=MAX_EMAIL_LENGTH, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def may_receive_replies(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class StaffPreference(models.Model):
+    """A staff member's choices about moderation email."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_preference",
+    )
+    email_on_held_comments = models.BooleanField(
+        "email me about every comment held for moderation",
+        default=False,
+        help_text="Authors always hear about comments held on their own articles.",
+    )
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+
+class Notification(models.Model):
+    """One email Parley means to send, and what became of it."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply to your comment"
+        HELD = "held", "Comment held for moderation"
+        PUBLISHED = "published", "Your comment is live"
+        CONFIRMATION = "confirmation", "Confirm your address"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    recipient = models.EmailField(max_length=MAX_EMAIL_LENGTH)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "comment", "recipient"],
+                name="one_email_per_kind_comment_recipient",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient}"

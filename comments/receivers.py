@@ -1,0 +1,1 @@
+"""Receivers for the comment signals. They only schedule work; tasks do it."""
