@@ -1,0 +1,1 @@
+"""Admin for Notification records: read-only, answers "did Gunther get the email?"."""
