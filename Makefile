@@ -39,6 +39,8 @@ lint: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
+	@# axe-core (npm) is injected into pages by the accessibility browser tests.
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.http import Http404
 
 from articles.models import Article
+from comments import roles
 
 
 @admin.register(Article)
@@ -18,8 +20,45 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Discussion", {"fields": ["comments_enabled", "comments_close_at"]}),
     ]
 
+    # Editors edit every article; authors only their own (comments.roles).
+
+    def get_queryset(self, request):
+        return roles.editable_articles(request.user, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # A guessed id of another author's article does not exist for them.
+            raise Http404("No article with that id among the articles you edit.")
+        return obj
+
+    def has_module_permission(self, request):
+        return roles.can_moderate_any(request.user) and super().has_module_permission(
+            request
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return roles.can_moderate_any(request.user) and super().has_view_permission(
+            request, obj
+        )
+
+    def get_list_filter(self, request):
+        if roles.is_editor(request.user):
+            return self.list_filter
+        return [name for name in self.list_filter if name != "author"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if roles.is_editor(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "author"]
+
     def get_changeform_initial_data(self, request):
         return {
             "author": request.user.pk,
             **super().get_changeform_initial_data(request),
         }
+
+    def save_model(self, request, obj, form, change):
+        if not change and not roles.is_editor(request.user):
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.sanitize import sanitize_article_html
+from comments.cache import conversation_changed
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -80,6 +81,8 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        # The cached conversation shows whether replies are open, among others.
+        conversation_changed(self.pk)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

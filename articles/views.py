@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
+from comments.forms import comment_form_context
+from comments.threads import conversation_context
 
 
 def article_list(request):
@@ -31,6 +33,21 @@ def article_detail(request, slug):
     article = get_object_or_404(
         visible_articles(request.user).select_related("author"), slug=slug
     )
-    further_reading = article.related_articles.published().select_related("author")
-    context = {"article": article, "further_reading": further_reading}
-    return render(request, "articles/article_detail.html", context)
+    return render_article(request, article)
+
+
+def render_article(request, article, extra_context=None, status=200):
+    """Render the article page: the article, further reading, its conversation and the comment form.
+
+    The comment views call this too, to show the form with its errors (or a
+    preview) in place under the conversation.
+    """
+    further_reading = article.related_articles.published().only("title", "slug")
+    context = {
+        "article": article,
+        "further_reading": further_reading,
+        **conversation_context(request, article),
+        **comment_form_context(request, article),
+        **(extra_context or {}),
+    }
+    return render(request, "articles/article_detail.html", context, status=status)

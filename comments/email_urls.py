@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comments import email_views
 
 app_name = "comment_emails"
 
-urlpatterns = []
+urlpatterns = [
+    path("confirm/<str:token>/", email_views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
+    path(
+        "moderate/<int:comment_id>/<str:decision>/<str:token>/",
+        email_views.moderate,
+        name="moderate",
+    ),
+]

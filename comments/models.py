@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from comments.cache import conversation_changed
 from comments.sanitize import render_comment_html
 from comments.signals import comment_published, comment_submitted
 
@@ -141,11 +142,16 @@ class Comment(models.Model):
         if self.parent_id and not self.depth:
             self.depth = self.parent.depth + 1
             self.root_id = self.parent.root_id or self.parent_id
+        adding = self._state.adding
         super().save(*args, **kwargs)
         path = self._build_path()
         if path != self.path:
             self.path = path
             Comment.objects.filter(pk=self.pk).update(path=path)
+        # Any change to a stored comment (an edit, featuring, erasing) may
+        # change the article page; a new comment does only once it is public.
+        if not adding or self.status == self.Status.APPROVED:
+            conversation_changed(self.article_id)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#{self.anchor}"
@@ -185,7 +191,9 @@ class Comment(models.Model):
                 moderated_by=self.moderated_by,
             )
             refresh_comment_count(self.article_id)
-            comment_published.send(sender=Comment, comment=self, moderator=moderator)
+            comment_published.send(
+                sender=Comment, comment=self, moderator=moderator, previous_status=None
+            )
         elif self.status == self.Status.PENDING:
             comment_submitted.send(sender=Comment, comment=self)
         return self
@@ -226,7 +234,12 @@ class Comment(models.Model):
                 )
             refresh_comment_count(self.article_id)
             if status == self.Status.APPROVED and not was_visible:
-                comment_published.send(sender=Comment, comment=self, moderator=by)
+                comment_published.send(
+                    sender=Comment,
+                    comment=self,
+                    moderator=by,
+                    previous_status=current.status,
+                )
             return True
 
     def approve(self, *, by=None, reason=""):
@@ -274,6 +287,8 @@ def refresh_comment_count(article_id):
     Article.objects.filter(pk=article_id).update(
         comment_count=len(visible_comment_ids(rows))
     )
+    # Every change of what the public sees passes here (publish, unpublish).
+    conversation_changed(article_id)
 
 
 class BlockedItem(models.Model):
@@ -374,6 +389,21 @@ class Subscriber(models.Model):
     def may_receive_replies(self):
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
+    def confirm(self):
+        """Record consent; confirming again, or after unsubscribing, opts back in."""
+        Subscriber.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+        Subscriber.objects.filter(pk=self.pk).update(unsubscribed_at=None)
+        self.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+
+    def unsubscribe(self):
+        """Withdraw consent; a second unsubscribe keeps the first date."""
+        Subscriber.objects.filter(pk=self.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["unsubscribed_at"])
+
 
 class StaffPreference(models.Model):
     """A staff member's choices about moderation email."""
@@ -393,6 +423,19 @@ class StaffPreference(models.Model):
         return f"Preferences of {self.user}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def stuck(self, *, older_than):
+        """Return undelivered emails no worker has moved since `older_than`.
+
+        Queued ones whose attempt was due by then (their task was lost with a
+        worker) and sending ones claimed before then (the worker died mid-send).
+        """
+        return self.filter(
+            models.Q(status=Notification.Status.QUEUED, next_attempt_at__lt=older_than)
+            | models.Q(status=Notification.Status.SENDING, claimed_at__lt=older_than)
+        )
+
+
 class Notification(models.Model):
     """One email Parley means to send, and what became of it."""
 
@@ -405,6 +448,7 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
+        SENDING = "sending", "Sending"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
@@ -425,6 +469,14 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Delivery bookkeeping for comments.delivery: when the next attempt is
+    # due (queued), and when a worker took the email to send it (sending). A
+    # worker that dies leaves either in the past, which is how the sweep
+    # finds work to hand to another worker.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -434,6 +486,7 @@ class Notification(models.Model):
                 name="one_email_per_kind_comment_recipient",
             )
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient}"

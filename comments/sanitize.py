@@ -10,7 +10,7 @@ import re
 from functools import partial
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 
 ALLOWED_TAGS = frozenset(
     {"a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "p", "br"}
@@ -19,14 +19,26 @@ ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
-_BLANK_LINES = re.compile(r"\n\s*\n")
-_BLOCK_START = re.compile(r"^\s*<(p|ul|ol|pre|blockquote)[\s>]", re.IGNORECASE)
+# bleach's default linkifier also turns "data:…" and "ftp://…" into links, and
+# its links are made after the sanitiser has run, so they are never checked
+# against ALLOWED_PROTOCOLS: only http and https text becomes a link.
+_URL_RE = build_url_re(protocols=["http", "https"])
+_SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
+
+# The block tags that decide where paragraphs go; everything else is inline.
+_BLOCK_TAG = re.compile(r"<(/?)(p|pre|blockquote|ul|ol|li)\b[^>]*>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+# Left behind when a paragraph held only removed tags, or an inline tag
+# straddled a blank line.
+_EMPTY_ELEMENT = re.compile(r"<(p|em|strong)>(?:\s|<br>)*</\1>\n?")
 
 
 def _set_rel(attrs, new=False):
-    href_key = (None, "href")
-    if href_key not in attrs:
-        return attrs
+    href = attrs.get((None, "href"))
+    if href is None or not _SAFE_HREF.match(href.strip()):
+        # Drop the link, keep its text: an <a> whose href the sanitiser removed
+        # is no link at all, and any scheme outside the policy is refused again.
+        return None
     attrs[(None, "rel")] = LINK_REL
     return attrs
 
@@ -37,30 +49,74 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_set_rel],
+            skip_tags={"pre", "code"},
+            url_re=_URL_RE,
+        )
+    ],
 )
 
 
+def _paragraphs_from_text(text, *, wrap_single):
+    """Return `text` with blank-line-separated blocks in <p> and single newlines as <br>."""
+    blocks = [block.strip() for block in _BLANK_LINES.split(text)]
+    blocks = [block.replace("\n", "<br>\n") for block in blocks if block]
+    if not blocks:
+        return text  # only whitespace between two tags
+    if len(blocks) == 1 and not wrap_single:
+        return blocks[0]
+    return "\n".join(f"<p>{block}</p>" for block in blocks)
+
+
 def _paragraphs(text):
-    """Wrap blank-line-separated blocks in <p>, single newlines in <br>."""
+    """Add paragraphs and line breaks to plain text, leaving typed block tags in charge.
+
+    Text inside <pre> is kept as typed (blank lines included); text at the top
+    level or inside <blockquote> becomes paragraphs; text inside <li> becomes
+    paragraphs only when it has blank lines; text inside <p> only gets <br>.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    blocks = []
-    for block in _BLANK_LINES.split(text):
-        block = block.strip()
-        if not block:
-            continue
-        if _BLOCK_START.match(block):
-            blocks.append(block)
+    out = []
+    open_tags = []
+    position = 0
+
+    def emit_text(chunk):
+        if not chunk:
+            return
+        innermost = open_tags[-1] if open_tags else None
+        if "pre" in open_tags or innermost in ("ul", "ol"):
+            out.append(chunk)
+        elif innermost == "p":
+            out.append(chunk.strip("\n").replace("\n", "<br>\n"))
         else:
-            blocks.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
-    return "\n".join(blocks)
+            out.append(_paragraphs_from_text(chunk, wrap_single=innermost != "li"))
+
+    for match in _BLOCK_TAG.finditer(text):
+        emit_text(text[position : match.start()])
+        position = match.end()
+        closing, name = match.group(1), match.group(2).lower()
+        if "pre" in open_tags and name != "pre":
+            out.append(match.group(0))  # inside <pre> every tag is the author's text
+            continue
+        if not closing:
+            open_tags.append(name)
+        elif name in open_tags:
+            while open_tags and open_tags.pop() != name:
+                pass
+        out.append(match.group(0))
+    emit_text(text[position:])
+    return "".join(out)
 
 
 def render_comment_html(text):
     """Return the safe HTML for a comment's text, as it will appear on the site."""
-    return _cleaner.clean(_paragraphs(text or ""))
+    html = _cleaner.clean(_paragraphs(text or ""))
+    return _EMPTY_ELEMENT.sub("", html).strip()
 
 
 def count_links(text):
     """Return how many links a comment's text will render with."""
-    return render_comment_html(text).count("<a ")
+    return render_comment_html(text).count("<a href=")

@@ -9,5 +9,7 @@ comment_submitted = Signal()
 # visible on the site (approved), inside the transaction that changed it; never
 # for edits, re-approvals or comments that were already visible.
 # Arguments: sender (the Comment class), comment, moderator (the user who
-# approved it, or None when it was approved automatically).
+# approved it, or None when it was approved automatically), previous_status
+# (the status it was held in before this decision, or None when it was
+# published as it was submitted).
 comment_published = Signal()

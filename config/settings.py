@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://parley")}
+# django-environ reads ?key_prefix= from CACHE_URL into a key Django ignores;
+# the prefix lets several sites (or a CI run) share one Redis database.
+if "key_prefix" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {
@@ -125,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 LOGIN_URL = "admin:login"
+# Where a login lands when its `next` is missing or off-site (never followed).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Login throttling (django-axes): lock a username+address pair after repeated
 # failures, so guessing an editor's password is slow.
@@ -227,4 +234,35 @@ LOGGING = {
 # Parley's own knobs: see README.md, "Configuration".
 PARLEY = {
     "ARTICLES_PER_PAGE": env.int("ARTICLES_PER_PAGE", default=10),
+    # Posting and screening comments (comments/moderation.py).
+    "COMMENT_MIN_SECONDS": env.float("COMMENT_MIN_SECONDS", default=3.0),
+    "COMMENT_FORM_MAX_AGE": env.int("COMMENT_FORM_MAX_AGE", default=2 * 60 * 60),
+    "COMMENT_MAX_LINKS": env.int("COMMENT_MAX_LINKS", default=2),
+    "COMMENT_MAX_DEPTH": env.int("COMMENT_MAX_DEPTH", default=4),
+    "COMMENT_FLOOD_LIMIT": env.int("COMMENT_FLOOD_LIMIT", default=5),
+    "COMMENT_FLOOD_WINDOW": env.int("COMMENT_FLOOD_WINDOW", default=10 * 60),
+    "COMMENT_AUTO_APPROVE_AFTER": env.int("COMMENT_AUTO_APPROVE_AFTER", default=0),
+    "REPORTS_TO_HOLD": env.int("REPORTS_TO_HOLD", default=3),
+    "REPORT_LIMIT": env.int("REPORT_LIMIT", default=5),
+    "REPORT_WINDOW": env.int("REPORT_WINDOW", default=60 * 60),
+    "PROXY_COUNT": env.int("PROXY_COUNT", default=0),
+    # Notifications (comments/delivery.py, comments/links.py). Seconds to wait
+    # before each retry of an email the SMTP server refused: 6 attempts over
+    # about 1 h 50 min by default, then the email is marked failed.
+    "EMAIL_RETRY_DELAYS": env.list(
+        "EMAIL_RETRY_DELAYS", cast=int, default=[60, 300, 900, 1800, 3600]
+    ),
+    # Minutes after which an email a worker took but never finished (the
+    # worker died) is handed to another worker.
+    "EMAIL_STUCK_MINUTES": env.int("EMAIL_STUCK_MINUTES", default=15),
+    "MODERATION_LINK_DAYS": env.int("MODERATION_LINK_DAYS", default=7),
+    "CONFIRMATION_LINK_DAYS": env.int("CONFIRMATION_LINK_DAYS", default=30),
+    # At most one confirmation request per address in this many hours.
+    "CONFIRMATION_RESEND_HOURS": env.int("CONFIRMATION_RESEND_HOURS", default=24),
+    # Optional mailbox offered in List-Unsubscribe beside the web link.
+    "UNSUBSCRIBE_MAILTO": env.str("UNSUBSCRIBE_MAILTO", default=""),
+    # Retention (comments/retention.py).
+    "COMMENT_IP_RETENTION_DAYS": env.int("COMMENT_IP_RETENTION_DAYS", default=90),
+    "SPAM_RETENTION_DAYS": env.int("SPAM_RETENTION_DAYS", default=30),
+    "COMMENT_THREADS_PER_PAGE": env.int("COMMENT_THREADS_PER_PAGE", default=50),
 }

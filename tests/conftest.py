@@ -3,6 +3,30 @@ import pytest
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """Keep the SQLite test database in a file rather than in memory.
+
+    The integration tests start a real task worker process, which can only
+    open a database on disk (PostgreSQL test databases already are).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher takes about a second per password on a busy CI
+    # machine, and every staff factory hashes one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff_user(db):
     return StaffFactory(username="staffer")

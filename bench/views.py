@@ -1,0 +1,55 @@
+"""The two reference points every Parley page is measured against."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+WORDS = (
+    "the a conversation editor reader article moderation thread reply policy "
+    "organisation social media experts audience trust answer question because "
+    "however perhaps evidence example measure public comment site publish "
+    "review community growth channel campaign message quality value"
+).split()
+
+
+def comment_body(rng):
+    """Return 200-600 characters of plain text in one to three paragraphs."""
+    target = rng.randint(210, 585)
+    words = []
+    while sum(len(word) + 1 for word in words) + 3 < target:
+        words.append(rng.choice(WORDS))
+    count = rng.randint(1, 3)
+    size = -(-len(words) // count)
+    paragraphs = [words[start : start + size] for start in range(0, len(words), size)]
+    return "\n\n".join(
+        " ".join(paragraph).capitalize() + "." for paragraph in paragraphs
+    )
+
+
+def flat_items(count=200, seed=7):
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        {
+            "id": number,
+            "author_name": f"Reader {number}",
+            "created_at": start + timedelta(minutes=7 * number),
+            "body": comment_body(rng),
+        }
+        for number in range(1, count + 1)
+    ]
+
+
+# Built once per process: the view measures rendering, not data generation.
+FLAT_ITEMS = flat_items()
+
+
+def hello(request):
+    return HttpResponse("hello", content_type="text/plain")
+
+
+def flat(request):
+    """Render 200 comment-sized items from a Python list: no database, no cache."""
+    return render(request, "bench/flat.html", {"items": FLAT_ITEMS})

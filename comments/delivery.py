@@ -1,0 +1,213 @@
+"""Delivery of Notification emails: scheduled once, sent once, retried, never stuck.
+
+Scheduling happens inside the transaction that published or held the comment:
+the Notification rows and the django.tasks rows (database backend) are
+written together, so a rolled-back approval sends nothing and a committed one
+is never lost. The unique (kind, comment, recipient) constraint means a second
+schedule of the same email finds the first row and enqueues nothing.
+
+Sending happens only in the task worker. A worker claims a row with a
+conditional UPDATE (queued -> sending), so a task run twice or by two workers
+sends once, then sends outside any transaction (an SMTP timeout never holds a
+database lock), then records sent, skipped, failed, or queued again with a
+later `run_after` when the SMTP server could not be reached.
+
+A worker that dies leaves its row "sending" (or queued, if it died before
+claiming). `requeue_stuck()` hands such rows to a new task after
+EMAIL_STUCK_MINUTES; every send runs it, and so can cron through
+`manage.py retry_stuck_notifications`.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from comments import emails, notifications
+from comments.models import Notification, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# SMTP answers that will not change on a retry: the server refused the
+# recipient or the sender outright (5xx).
+PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def schedule(kind, comment, decisions):
+    """Record one Notification per decision and enqueue the ones to send.
+
+    Call inside the transaction that changed the comment. Return the
+    Notifications created now (an existing one for the same kind, comment and
+    recipient is left as it is).
+    """
+    created_rows = []
+    now = timezone.now()
+    for decision in decisions:
+        notification, created = Notification.objects.get_or_create(
+            kind=kind,
+            comment=comment,
+            recipient=decision.recipient,
+            defaults={
+                "status": Notification.Status.QUEUED
+                if decision.send
+                else Notification.Status.SKIPPED,
+                "reason": decision.reason,
+                "next_attempt_at": now if decision.send else None,
+            },
+        )
+        if created:
+            created_rows.append(notification)
+            if decision.send:
+                enqueue_send(notification.pk)
+    return created_rows
+
+
+def enqueue_send(notification_id, *, run_after=None):
+    from comments.tasks import send_notification
+
+    task = (
+        send_notification.using(run_after=run_after) if run_after else send_notification
+    )
+    task.enqueue(notification_id)
+
+
+def schedule_confirmation(comment):
+    """Ask the comment's writer to confirm their address, if rule 4 says so."""
+    decision = notifications.confirmation_needed(comment)
+    if decision is None:
+        return []
+    Subscriber.objects.get_or_create(email=decision.recipient)
+    return schedule(Notification.Kind.CONFIRMATION, comment, [decision])
+
+
+def deliver(notification_id):
+    """Send one Notification if this worker can claim it; return its final status."""
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(
+            pk=notification_id, status=Notification.Status.QUEUED
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(
+            status=Notification.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        # Sent, skipped or failed already, being sent by another worker, or a
+        # duplicate task ahead of its retry time: nothing to do.
+        return None
+    notification = Notification.objects.select_related(
+        "comment__article__author", "comment__parent", "comment__user"
+    ).get(pk=notification_id)
+
+    reason = notifications.reason_not_to_send(notification)
+    if reason:
+        _finish(notification, Notification.Status.SKIPPED, reason=reason)
+        return Notification.Status.SKIPPED
+    try:
+        emails.send_for(notification)
+    except PERMANENT_ERRORS as error:
+        _finish(notification, Notification.Status.FAILED, error=error)
+        return Notification.Status.FAILED
+    except (smtplib.SMTPException, OSError) as error:
+        return _retry_later(notification, error)
+    except Exception as error:
+        # A bug (a template error, say) will not fix itself on a retry.
+        logger.exception("notification=%s could not be built", notification.pk)
+        _finish(notification, Notification.Status.FAILED, error=error)
+        return Notification.Status.FAILED
+    _finish(notification, Notification.Status.SENT)
+    logger.info(
+        "notification=%s kind=%s sent attempts=%s",
+        notification.pk,
+        notification.kind,
+        notification.attempts,
+    )
+    return Notification.Status.SENT
+
+
+def _finish(notification, status, *, reason="", error=None):
+    fields = {"status": status, "claimed_at": None, "next_attempt_at": None}
+    if status == Notification.Status.SENT:
+        fields["sent_at"] = timezone.now()
+        fields["last_error"] = ""
+    if reason:
+        fields["reason"] = reason
+    if error is not None:
+        fields["last_error"] = describe(error)
+    Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.SENDING
+    ).update(**fields)
+
+
+def _retry_later(notification, error):
+    delays = settings.PARLEY["EMAIL_RETRY_DELAYS"]
+    attempts = notification.attempts
+    if attempts > len(delays):
+        _finish(notification, Notification.Status.FAILED, error=error)
+        logger.warning(
+            "notification=%s failed after %s attempts: %s",
+            notification.pk,
+            attempts,
+            describe(error),
+        )
+        return Notification.Status.FAILED
+    run_after = timezone.now() + timedelta(seconds=delays[attempts - 1])
+    with transaction.atomic():
+        Notification.objects.filter(
+            pk=notification.pk, status=Notification.Status.SENDING
+        ).update(
+            status=Notification.Status.QUEUED,
+            claimed_at=None,
+            next_attempt_at=run_after,
+            last_error=describe(error),
+        )
+        enqueue_send(notification.pk, run_after=run_after)
+    logger.warning(
+        "notification=%s attempt %s failed, retrying at %s: %s",
+        notification.pk,
+        attempts,
+        run_after.isoformat(),
+        describe(error),
+    )
+    return Notification.Status.QUEUED
+
+
+def requeue_stuck(*, now=None):
+    """Hand emails abandoned by a dead worker to a new task; return how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PARLEY["EMAIL_STUCK_MINUTES"])
+    stuck_ids = list(
+        Notification.objects.stuck(older_than=cutoff).values_list("pk", flat=True)[:500]
+    )
+    requeued = 0
+    for notification_id in stuck_ids:
+        with transaction.atomic():
+            # Conditional, so two sweeps at once re-enqueue each email once.
+            moved = (
+                Notification.objects.stuck(older_than=cutoff)
+                .filter(pk=notification_id)
+                .update(
+                    status=Notification.Status.QUEUED,
+                    claimed_at=None,
+                    next_attempt_at=now,
+                    last_error="Handed to another worker: the previous one stopped.",
+                )
+            )
+            if moved:
+                enqueue_send(notification_id)
+                requeued += 1
+    if requeued:
+        logger.warning("requeued %s stuck notification(s)", requeued)
+    return requeued
+
+
+def describe(error):
+    text = f"{type(error).__name__}: {error}"
+    return text[:1000]

@@ -1,0 +1,388 @@
+"""The visitor's comment form, the report form, and what the article page needs to show them.
+
+`comment_form_context()` is the interface with the article page
+(articles.views.render_article): it returns the unbound form, the comment
+being answered (?replyto=<id>) and whether comments are open.
+"""
+
+import json
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+
+from comments.models import (
+    MAX_BODY_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_WEBSITE_LENGTH,
+    Comment,
+    CommentReport,
+)
+from comments.moderation import is_duplicate, sign_form_token
+from comments.sanitize import render_comment_html
+
+REMEMBER_COOKIE = "parley_commenter"
+REMEMBER_SALT = "comments.remember-commenter"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
+MAX_COMMENT_ID = 2**63 - 1
+
+# Bidirectional embeddings, overrides and isolates can make text read
+# differently from what it is ("Trojan Source"); marks (U+200E/F) are fine.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+REPLY_REFUSED = (
+    "You can only reply to a published comment on this article, and the one you "
+    "answered is not (it may have been removed). Your text is kept below: send it "
+    "again to post it as a new comment."
+)
+DUPLICATE = (
+    "You posted this same comment here in the last 24 hours, so it was not posted "
+    "again."
+)
+
+
+def find_control_character(text, *, single_line):
+    """Return the first character of `text` a comment may not contain, or None.
+
+    Line breaks and tabs are allowed in the comment itself; a single-line field
+    (name, email, website) refuses them too, so nothing typed can start a new
+    email header.
+    """
+    for char in text:
+        if char in BIDI_CONTROLS:
+            return char
+        if unicodedata.category(char) == "Cc":
+            if not single_line and char in "\n\r\t":
+                continue
+            return char
+    return None
+
+
+def refuse_control_characters(value, *, single_line):
+    char = find_control_character(value, single_line=single_line)
+    if char is None:
+        return
+    if char in "\r\n":
+        raise forms.ValidationError(
+            "Use a single line: line breaks are not allowed here.", code="newline"
+        )
+    if char in BIDI_CONTROLS:
+        raise forms.ValidationError(
+            "Remove the invisible text-direction character (U+%(code)04X): it can "
+            "make text read differently from what it says.",
+            code="bidi",
+            params={"code": ord(char)},
+        )
+    raise forms.ValidationError(
+        "Remove the invisible control character (U+%(code)04X).",
+        code="control",
+        params={"code": ord(char)},
+    )
+
+
+class SingleLineMixin:
+    """Refuse line breaks and control characters before anything strips them."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            refuse_control_characters(value, single_line=True)
+        return super().to_python(value)
+
+
+class NameField(SingleLineMixin, forms.CharField):
+    pass
+
+
+class EmailAddressField(SingleLineMixin, forms.EmailField):
+    pass
+
+
+class WebsiteField(SingleLineMixin, forms.URLField):
+    # Only web addresses: a javascript: or data: "website" is never a link.
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class CommentTextField(forms.CharField):
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            # Browsers send CRLF; the 5,000-character limit counts what is stored.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            refuse_control_characters(value, single_line=False)
+        return super().to_python(value)
+
+
+def _too_long(what, limit):
+    return f"Keep {what} to {limit:,} characters or fewer (it has %(show_value)d)."
+
+
+class CommentForm(forms.Form):
+    """A visitor's comment, or a reply to an approved comment of the same article."""
+
+    name = NameField(
+        label="Name",
+        max_length=MAX_NAME_LENGTH,
+        error_messages={
+            "required": "Enter your name.",
+            "max_length": _too_long("your name", MAX_NAME_LENGTH),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = EmailAddressField(
+        label="Email",
+        max_length=MAX_EMAIL_LENGTH,
+        help_text="Never shown on the site.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+            "max_length": _too_long("your email address", MAX_EMAIL_LENGTH),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    website = WebsiteField(
+        label="Website (optional)",
+        required=False,
+        max_length=MAX_WEBSITE_LENGTH,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Enter a web address starting with http:// or https://.",
+            "max_length": _too_long("the web address", MAX_WEBSITE_LENGTH),
+        },
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    comment = CommentTextField(
+        label="Comment",
+        max_length=MAX_BODY_LENGTH,
+        help_text=(
+            "Plain text: a blank line starts a new paragraph and web addresses "
+            "become links. You may use <em>, <strong>, <code>, <pre>, "
+            "<blockquote> and lists."
+        ),
+        error_messages={
+            "required": "Write your comment.",
+            "max_length": _too_long("your comment", MAX_BODY_LENGTH),
+        },
+        widget=forms.Textarea(attrs={"rows": 7}),
+    )
+    notify_on_reply = forms.BooleanField(
+        label="Email me when someone replies to my comment",
+        required=False,
+        initial=True,
+        help_text=(
+            "The first time, we email you a link to confirm your address. Every "
+            "reply email has a link to stop them."
+        ),
+    )
+    remember = forms.BooleanField(
+        label="Remember my name, email and website on this device",
+        required=False,
+        help_text="Kept in a cookie in this browser for a year, until you untick this.",
+    )
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Signed "when was the form shown": too fast or too old is a bot.
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The honeypot: hidden from people and screen readers, filled by bots.
+    subject = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.reply_to = None  # the comment answered, as chosen by the person
+        self.parent_comment = None  # where the reply is attached (depth limit)
+
+    def clean(self):
+        cleaned = super().clean()
+        raw_parent = cleaned.get("parent") or ""
+        if raw_parent:
+            self.reply_to = find_reply_target(self.article, raw_parent)
+            if self.reply_to is None:
+                raise forms.ValidationError(REPLY_REFUSED, code="parent")
+            self.parent_comment = attach_point(self.reply_to)
+        email, text = cleaned.get("email"), cleaned.get("comment")
+        if email and text and is_duplicate(self.article, email, text):
+            self.add_error("comment", forms.ValidationError(DUPLICATE, code="dup"))
+        return cleaned
+
+    @property
+    def refused_reply(self):
+        return any(error.code == "parent" for error in self.non_field_errors().data)
+
+    def build_comment(self, *, ip_address=None, user_agent=""):
+        """Return the unsaved Comment this valid form describes (its HTML rendered, for a preview)."""
+        data = self.cleaned_data
+        comment = Comment(
+            article=self.article,
+            parent=self.parent_comment,
+            author_name=data["name"],
+            author_email=data["email"],
+            author_website=data["website"],
+            body=data["comment"],
+            notify_on_reply=data["notify_on_reply"],
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+        comment.body_html = render_comment_html(comment.body)
+        return comment
+
+    def error_summary(self):
+        """Return (field id, message) pairs for the error summary above the form."""
+        items = [("id_comment", error) for error in self.non_field_errors()]
+        for name in ("name", "email", "website", "comment", "notify_on_reply"):
+            items += [
+                (self[name].auto_id, error) for error in self.errors.get(name, [])
+            ]
+        return items
+
+
+def find_reply_target(article, raw_id):
+    """Return the approved, visible comment of `article` with id `raw_id`, or None."""
+    raw_id = str(raw_id).strip()
+    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 19:
+        return None
+    comment_id = int(raw_id)
+    if not 0 < comment_id <= MAX_COMMENT_ID:
+        return None
+    comment = (
+        Comment.objects.approved()
+        .filter(article=article, pk=comment_id, is_removed=False)
+        .first()
+    )
+    if comment is None:
+        return None
+    ancestor_ids = comment.path.split("/")[:-1]
+    if ancestor_ids and (
+        Comment.objects.filter(pk__in=[int(pk) for pk in ancestor_ids])
+        .exclude(status=Comment.Status.APPROVED)
+        .exists()
+    ):
+        return None  # hidden with its thread: an ancestor was rejected or held
+    return comment
+
+
+def attach_point(reply_to):
+    """Return the comment a reply to `reply_to` hangs under, no deeper than the maximum depth.
+
+    COMMENT_MAX_DEPTH counts levels: 4 means a top-level comment and three
+    levels of replies, so a reply to a fourth-level comment becomes its sibling.
+    """
+    max_depth = settings.PARLEY.get("COMMENT_MAX_DEPTH", 4)
+    if max_depth <= 1:
+        return None
+    if reply_to.depth + 1 < max_depth:
+        return reply_to
+    ancestor_ids = [int(pk) for pk in reply_to.path.split("/")]
+    return Comment.objects.get(pk=ancestor_ids[max_depth - 2])
+
+
+def remembered_commenter(request):
+    """Return the name, email and website stored by "Remember me", or {}."""
+    raw = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)
+    if not raw:
+        return {}
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {
+        key: values[key]
+        for key in ("name", "email", "website")
+        if isinstance(values.get(key), str)
+    }
+
+
+def remember_commenter(response, data, *, secure):
+    values = {key: data[key] for key in ("name", "email", "website")}
+    response.set_signed_cookie(
+        REMEMBER_COOKIE,
+        json.dumps(values),
+        salt=REMEMBER_SALT,
+        max_age=REMEMBER_MAX_AGE,
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_commenter(response):
+    response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+
+
+def initial_values(request, article, reply_to=None):
+    initial = {
+        "notify_on_reply": True,
+        "form_token": sign_form_token(article.pk),
+        "parent": reply_to.pk if reply_to else "",
+    }
+    user = request.user
+    if user.is_authenticated and user.is_staff:
+        initial["name"] = user.get_full_name() or user.get_username()
+        initial["email"] = user.email
+    else:
+        remembered = remembered_commenter(request)
+        if remembered:
+            initial.update(remembered, remember=True)
+    return initial
+
+
+def comment_form_context(request, article):
+    """Return the context the conversation template needs to show the comment form.
+
+    `comment_form` is unbound, filled from the staff account or from "Remember
+    me"; `reply_to` is the approved comment named by ?replyto=<id> (None when
+    the id is missing or not a visible comment of this article).
+    """
+    comments_open = article.comments_open
+    reply_to = None
+    form = None
+    if comments_open:
+        if request.GET.get("replyto"):
+            reply_to = find_reply_target(article, request.GET["replyto"])
+        form = CommentForm(
+            article=article, initial=initial_values(request, article, reply_to)
+        )
+    return {
+        "comment_form": form,
+        "reply_to": reply_to,
+        "comments_open": comments_open,
+        "comment_preview": None,
+        "privacy": privacy_periods(),
+    }
+
+
+def privacy_periods():
+    return {
+        "ip_days": settings.PARLEY.get("COMMENT_IP_RETENTION_DAYS", 90),
+        "spam_days": settings.PARLEY.get("SPAM_RETENTION_DAYS", 30),
+    }
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = CommentReport
+        fields = ["reason"]
+        labels = {"reason": "What is wrong with this comment?"}
+        help_texts = {
+            "reason": "For example: spam, a personal attack, someone's private details."
+        }
+        error_messages = {
+            "reason": {
+                "required": "Tell the editors what is wrong with the comment.",
+                "max_length": "Keep the reason to 500 characters or fewer "
+                "(it has %(show_value)d).",
+            }
+        }
+        widgets = {"reason": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        refuse_control_characters(reason, single_line=False)
+        return reason

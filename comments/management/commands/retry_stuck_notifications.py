@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from comments import delivery
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-enqueue notification emails a worker took but never finished (it "
+        "died), after PARLEY EMAIL_STUCK_MINUTES. Safe to run at any time; "
+        "every email send also runs it."
+    )
+
+    def handle(self, *args, **options):
+        requeued = delivery.requeue_stuck()
+        self.stdout.write(f"Re-enqueued {requeued} stuck notification(s).")

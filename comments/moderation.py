@@ -1,0 +1,318 @@
+"""Screening rules for visitors' comments: a few small answers to "spam?", "hold?", "why?".
+
+`screen_comment()` decides the status a new visitor comment is stored with,
+and why. Refusals that store nothing (a duplicate, a flood from one address,
+a reply to a hidden comment) are answered before it, by the form and the view,
+because the person must be told and their text kept.
+
+Every knob is in settings.PARLEY (config/settings.py).
+"""
+
+import ipaddress
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from comments.models import (
+    MAX_BODY_LENGTH,
+    BlockedItem,
+    Comment,
+    CommentReport,
+    normalize_email,
+)
+from comments.sanitize import count_links, render_comment_html
+
+FORM_TOKEN_SALT = "comments.form-issued"
+DUPLICATE_WINDOW = timedelta(hours=24)
+REASON_MAX_LENGTH = Comment._meta.get_field("status_reason").max_length
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def parley_setting(name, default):
+    return settings.PARLEY.get(name, default)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The status a comment is stored with and the reason recorded beside it."""
+
+    status: str
+    reason: str
+
+    @property
+    def is_spam(self):
+        return self.status == Comment.Status.SPAM
+
+
+def screen_comment(comment, *, honeypot="", form_token="", now=None):
+    """Return the Decision for a new visitor comment (unsaved, fields filled in).
+
+    Bots are stored as spam with the reason (the sender sees the normal
+    thank-you, so nothing tells them which rule caught them); risky comments
+    are held with a reason; the rest wait for moderation unless the site
+    trusts the address.
+    """
+    reason = spam_reason(comment, honeypot=honeypot, form_token=form_token, now=now)
+    if reason:
+        return Decision(Comment.Status.SPAM, _fit(reason))
+    reason = hold_reason(comment)
+    if reason:
+        return Decision(Comment.Status.PENDING, _fit(reason))
+    if is_trusted_commenter(comment.author_email):
+        approved = parley_setting("COMMENT_AUTO_APPROVE_AFTER", 0)
+        return Decision(
+            Comment.Status.APPROVED,
+            f"Auto-approved: this address has {approved}+ approved comments",
+        )
+    return Decision(Comment.Status.PENDING, "Held for review (every visitor comment)")
+
+
+def spam_reason(comment, *, honeypot="", form_token="", now=None):
+    """Return why `comment` looks automated or blocked, or "" when it does not."""
+    if honeypot:
+        return "Honeypot field filled in"
+    reason = form_timing_reason(form_token, comment.article_id, now=now)
+    if reason:
+        return reason
+    item = find_blocked_item(
+        name=comment.author_name,
+        email=comment.author_email,
+        website=comment.author_website,
+        body=comment.body,
+        ip=comment.ip_address,
+    )
+    if item is not None:
+        return f"Blocked {item.get_kind_display().lower()}: {item.value}"
+    return ""
+
+
+def hold_reason(comment):
+    """Return why `comment` needs a closer look, or ""."""
+    limit = parley_setting("COMMENT_MAX_LINKS", 2)
+    links = count_links(comment.body)
+    if links > limit:
+        return f"Too many links: {links} (more than {limit})"
+    return ""
+
+
+def is_trusted_commenter(email):
+    """Return True when the site auto-approves `email`: it has enough approved comments."""
+    needed = parley_setting("COMMENT_AUTO_APPROVE_AFTER", 0)
+    if needed <= 0:
+        return False
+    approved = Comment.objects.approved().filter(author_email=normalize_email(email))
+    return approved.count() >= needed
+
+
+# The signed form field: when the form was shown, and for which article.
+
+
+def sign_form_token(article_id, issued_at=None):
+    """Return the signed value of the form's hidden field, stamped with the time it was shown."""
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_TOKEN_SALT)
+
+
+def form_timing_reason(form_token, article_id, *, now=None):
+    """Return why the form token shows a bot (missing, altered, too fast, too old), or ""."""
+    if not form_token:
+        return "Form token missing"
+    try:
+        token_article, issued_at = signing.loads(form_token, salt=FORM_TOKEN_SALT)
+        issued_at = float(issued_at)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
+        return "Form token altered"
+    if token_article != article_id:
+        return "Form token altered (issued for another article)"
+    now = time.time() if now is None else now
+    age = now - issued_at
+    minimum = parley_setting("COMMENT_MIN_SECONDS", 3.0)
+    if age < minimum:
+        return (
+            f"Sent {max(age, 0):.1f} s after the form was shown (minimum {minimum:g} s)"
+        )
+    maximum = parley_setting("COMMENT_FORM_MAX_AGE", 2 * 60 * 60)
+    if age > maximum:
+        return (
+            f"Form shown {age / 60:.0f} min before it was sent "
+            f"(limit {maximum / 60:.0f} min)"
+        )
+    return ""
+
+
+# The block list.
+
+
+def active_blocked_items(now=None):
+    now = now or timezone.now()
+    return BlockedItem.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    ).order_by("pk")
+
+
+def find_blocked_item(*, name="", email="", website="", body="", ip=None):
+    """Return the first unexpired BlockedItem that matches the comment's fields, or None."""
+    texts = [_fold(value) for value in (body, name, email, website) if value]
+    email = normalize_email(email)
+    hosts = _hosts(email=email, website=website, body=body)
+    address = _ip(ip)
+    for item in active_blocked_items():
+        value = item.value.strip()
+        if not value:
+            continue
+        if item.kind == BlockedItem.Kind.PHRASE:
+            pattern = re.compile(rf"(?<!\w){re.escape(_fold(value))}(?!\w)")
+            if any(pattern.search(text) for text in texts):
+                return item
+        elif item.kind == BlockedItem.Kind.EMAIL:
+            if email and email == normalize_email(value):
+                return item
+        elif item.kind == BlockedItem.Kind.DOMAIN:
+            domain = value.lower().lstrip("@.").rstrip(".")
+            if any(host == domain or host.endswith("." + domain) for host in hosts):
+                return item
+        elif item.kind == BlockedItem.Kind.IP and address is not None:
+            try:
+                if address in ipaddress.ip_network(value, strict=False):
+                    return item
+            except ValueError:
+                continue  # a malformed entry blocks nothing rather than everything
+    return None
+
+
+def _fold(text):
+    """Return `text` in one form for matching: compatibility characters folded, any case."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _hosts(*, email, website, body):
+    hosts = set()
+    if "@" in email:
+        hosts.add(email.rsplit("@", 1)[1])
+    urls = [website] if website else []
+    if body and len(body) <= MAX_BODY_LENGTH:
+        urls += _HREF.findall(render_comment_html(body))
+    for url in urls:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            continue
+        if host:
+            hosts.add(host.lower().rstrip("."))
+    return hosts
+
+
+def _ip(value):
+    try:
+        return ipaddress.ip_address(value) if value else None
+    except ValueError:
+        return None
+
+
+def _fit(reason):
+    return reason[:REASON_MAX_LENGTH]
+
+
+# Refusals that store nothing.
+
+
+def is_duplicate(article, email, body, *, now=None):
+    """Return True when `email` posted this same text on `article` within 24 hours."""
+    since = (now or timezone.now()) - DUPLICATE_WINDOW
+    return Comment.objects.filter(
+        article=article,
+        author_email=normalize_email(email),
+        body=body,
+        created_at__gte=since,
+    ).exists()
+
+
+def count_attempt(scope, key, *, limit, window):
+    """Count one attempt for `key` in a fixed window; return True when it goes over `limit`.
+
+    The counter lives in Django's cache, so with Redis every web process
+    shares it: INCR is atomic, and the expiry is set once by add().
+    """
+    cache_key = f"parley:{scope}:{key}"
+    cache.add(cache_key, 0, timeout=window)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def is_flooding(ip):
+    """Count a comment from `ip`; return True when it is over the flood limit."""
+    return count_attempt(
+        "flood",
+        ip or "unknown",
+        limit=parley_setting("COMMENT_FLOOD_LIMIT", 5),
+        window=parley_setting("COMMENT_FLOOD_WINDOW", 600),
+    )
+
+
+def is_reporting_too_often(ip):
+    """Count a report from `ip`; return True when it is over the report limit."""
+    return count_attempt(
+        "report",
+        ip or "unknown",
+        limit=parley_setting("REPORT_LIMIT", 5),
+        window=parley_setting("REPORT_WINDOW", 3600),
+    )
+
+
+def client_ip(request):
+    """Return the visitor's IP address: REMOTE_ADDR, or the address the last trusted proxy saw.
+
+    With PROXY_COUNT proxies in front, the client is the PROXY_COUNT-th
+    address from the right of X-Forwarded-For; anything left of it was
+    written by the client and cannot be trusted.
+    """
+    proxies = parley_setting("PROXY_COUNT", 0)
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+    address = _ip(candidate)
+    return str(address) if address is not None else None
+
+
+# Readers' reports.
+
+
+def record_report(comment, reason, *, ip=None):
+    """Store a reader's report on `comment`; return False when this address already reported it.
+
+    Once REPORTS_TO_HOLD different readers have reported it since an editor
+    last decided on it, the comment goes back to the moderation queue with
+    the reason "reported".
+    """
+    reports = CommentReport.objects.filter(comment=comment)
+    if comment.moderated_at is not None:
+        reports = reports.filter(created_at__gt=comment.moderated_at)
+    if ip is not None and reports.filter(ip_address=ip).exists():
+        return False
+    CommentReport.objects.create(comment=comment, reason=reason, ip_address=ip)
+    readers = (
+        reports.exclude(ip_address=None).values("ip_address").distinct().count()
+        + reports.filter(ip_address=None).count()
+    )
+    if readers >= parley_setting("REPORTS_TO_HOLD", 3):
+        comment.return_to_pending(reason="reported")
+    return True

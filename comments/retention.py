@@ -1,0 +1,59 @@
+"""How long Parley keeps what it does not need: the privacy note's promises, enforced.
+
+Run daily by `manage.py purge_old_data` (cron) or the `purge_old_data` task.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from comments.models import Comment, CommentReport
+
+
+def network_details_cutoff(now=None):
+    days = settings.PARLEY["COMMENT_IP_RETENTION_DAYS"]
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+def spam_cutoff(now=None):
+    return (now or timezone.now()) - timedelta(
+        days=settings.PARLEY["SPAM_RETENTION_DAYS"]
+    )
+
+
+@transaction.atomic
+def purge_old_data(now=None):
+    """Clear network details from old comments and reports, delete old spam.
+
+    Return the counts, for the command's output and the task's result.
+    """
+    now = now or timezone.now()
+    cutoff = network_details_cutoff(now)
+    # Addresses and browsers help screen spam while a comment is fresh; after
+    # the retention period they are only a liability.
+    cleared = (
+        Comment.objects.filter(created_at__lt=cutoff)
+        .filter(~Q(ip_address=None) | ~Q(user_agent=""))
+        .update(ip_address=None, user_agent="")
+    )
+    reports_cleared = (
+        CommentReport.objects.filter(created_at__lt=cutoff)
+        .exclude(ip_address=None)
+        .update(ip_address=None)
+    )
+    # Counted from the decision, not the submission, so an editor who marks
+    # an old comment as spam still has the full period to undo it.
+    old_spam = Comment.objects.filter(status=Comment.Status.SPAM).filter(
+        Q(moderated_at__lt=spam_cutoff(now))
+        | Q(moderated_at=None, created_at__lt=spam_cutoff(now))
+    )
+    spam_deleted = old_spam.count()
+    old_spam.delete()
+    return {
+        "comments_cleared": cleared,
+        "reports_cleared": reports_cleared,
+        "spam_deleted": spam_deleted,
+    }

@@ -1,0 +1,59 @@
+"""Who may moderate what: the two staff roles, written once for every admin view.
+
+Editors moderate and reply everywhere; authors only on their own articles;
+any other staff member sees nothing. The groups themselves (and their model
+permissions) are created by the comments migration "roles_groups".
+Superusers count as editors so a site owner is never locked out.
+"""
+
+EDITORS = "Editors"
+AUTHORS = "Authors"
+
+
+def _group_names(user):
+    # Cached on the user object: one query per request however often asked.
+    if not hasattr(user, "_parley_group_names"):
+        user._parley_group_names = (
+            frozenset(user.groups.values_list("name", flat=True))
+            if user.is_authenticated
+            else frozenset()
+        )
+    return user._parley_group_names
+
+
+def is_editor(user):
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or EDITORS in _group_names(user)
+
+
+def is_author(user):
+    return user.is_active and user.is_staff and AUTHORS in _group_names(user)
+
+
+def can_moderate_any(user):
+    return is_editor(user) or is_author(user)
+
+
+def moderatable_comments(user, queryset):
+    """Return the part of a comment queryset `user` may list, count and decide on."""
+    if is_editor(user):
+        return queryset
+    if is_author(user):
+        return queryset.filter(article__author=user)
+    return queryset.none()
+
+
+def editable_articles(user, queryset):
+    """Return the part of an article queryset `user` may open and edit."""
+    if is_editor(user):
+        return queryset
+    if is_author(user):
+        return queryset.filter(author=user)
+    return queryset.none()
+
+
+def can_moderate(user, comment):
+    if is_editor(user):
+        return True
+    return is_author(user) and comment.article.author_id == user.pk

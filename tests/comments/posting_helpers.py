@@ -1,0 +1,51 @@
+"""Shared by the posting tests: a valid form submission and a clean cache."""
+
+import html
+import re
+import time
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from comments.moderation import sign_form_token
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Start every test with no flood counters and no cached page fragments."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post_url(article):
+    return reverse("comments:post", args=[article.slug])
+
+
+def form_data(article, *, shown_seconds_ago=60, **fields):
+    """Return a valid comment submission for `article`, as a browser would send it.
+
+    The form counts as shown `shown_seconds_ago` (long enough for a person);
+    `fields` replace or add values; a value of None leaves the field out.
+    """
+    data = {
+        "name": "Ada Reader",
+        "email": "ada@example.org",
+        "website": "",
+        "comment": "I read this twice and I still disagree, politely.",
+        "notify_on_reply": "on",
+        "parent": "",
+        "subject": "",
+        "form_token": sign_form_token(
+            article.pk, issued_at=time.time() - shown_seconds_ago
+        ),
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def text_of(response):
+    """Return the page's text with tags removed and whitespace collapsed, for reading messages."""
+    page = response.content.decode()
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
