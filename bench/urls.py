@@ -1,7 +1,8 @@
 from django.urls import path
 
 from bench import views
-from config.urls import handler404, handler500, urlpatterns as site_urlpatterns
+from config.urls import handler404, handler500
+from config.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [
     path("bench/hello", views.hello, name="bench-hello"),

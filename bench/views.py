@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from django.http import HttpResponse
 from django.shortcuts import render
 
-WORDS = (
-    "the a conversation editor reader article moderation thread reply policy "
-    "organisation social media experts audience trust answer question because "
-    "however perhaps evidence example measure public comment site publish "
-    "review community growth channel campaign message quality value"
-).split()
+WORDS = [
+    "the", "a", "conversation", "editor", "reader", "article", "moderation",
+    "thread", "reply", "policy", "organisation", "social", "media", "experts",
+    "audience", "trust", "answer", "question", "because", "however", "perhaps",
+    "evidence", "example", "measure", "public", "comment", "site", "publish",
+    "review", "community", "growth", "channel", "campaign", "message", "quality",
+    "value",
+]  # fmt: skip
 
 
 def comment_body(rng):

@@ -8,6 +8,7 @@ page, count, action and guessed URL is scoped the same way.
 
 import difflib
 import html
+import re
 from datetime import datetime, time
 
 from django import forms
@@ -20,7 +21,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
@@ -42,6 +43,7 @@ from comments.models import (
 )
 
 Status = Comment.Status
+_TAG = re.compile(r"<[^>]*(?:>|$)")
 # The order of the status tabs: the queue first.
 STATUS_TABS = [Status.PENDING, Status.APPROVED, Status.SPAM, Status.REJECTED]
 ALL = "all"
@@ -67,7 +69,21 @@ def excerpt(comment, length=140):
     """Return the plain text of a comment's sanitised HTML, shortened."""
     if comment.is_removed:
         return "[removed]"
-    return Truncator(html.unescape(strip_tags(comment.body_html))).chars(length)
+    # body_html is the sanitiser's well-formed output, so dropping its tags
+    # with a pattern is enough (and far cheaper than an HTML parser per row);
+    # the admin escapes the result.
+    text = html.unescape(_TAG.sub(" ", comment.body_html[: length * 8]))
+    return Truncator(" ".join(text.split())).chars(length)
+
+
+def short_age(moment, now):
+    """Return how long ago `moment` was, in its largest unit: "3 days"."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count}\xa0{unit}{'s' if count != 1 else ''}"
+    return "just now"
 
 
 def queue_summary(user):
@@ -385,7 +401,10 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
+        if not (
+            roles.can_moderate_any(request.user)
+            and super().has_change_permission(request, obj)
+        ):
             return False
         # Authors moderate and reply; correcting text is for editors.
         return obj is None or roles.is_editor(request.user)
@@ -454,10 +473,9 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj):
         return format_html(
-            '<time datetime="{}" title="{}">{}</time>',
+            '<time datetime="{}">{}</time>',
             obj.created_at.isoformat(),
-            timezone.localtime(obj.created_at).strftime("%d %b %Y %H:%M"),
-            timesince(obj.created_at, depth=1),
+            short_age(obj.created_at, timezone.now()),
         )
 
     @admin.display(description="This sender before")
@@ -465,13 +483,11 @@ class CommentAdmin(admin.ModelAdmin):
         counts = getattr(obj, "sender_history", {})
         if not counts:
             return "First comment"
-        return format_html_join(
-            " · ",
-            '<span class="history-{}">{} {}</span>',
-            (
-                (status, counts.get(status, 0), status.label.lower())
-                for status in HISTORY_STATUSES
-            ),
+        return format_html(
+            '<span class="history-approved">{} approved</span> · '
+            '<span class="history-rejected">{} rejected</span> · '
+            '<span class="history-spam">{} spam</span>',
+            *(counts.get(status, 0) for status in HISTORY_STATUSES),
         )
 
     # Decisions -------------------------------------------------------------

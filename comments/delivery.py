@@ -14,12 +14,13 @@ later `run_after` when the SMTP server could not be reached.
 
 A worker that dies leaves its row "sending" (or queued, if it died before
 claiming). `requeue_stuck()` hands such rows to a new task after
-EMAIL_STUCK_MINUTES; every send runs it, and so can cron through
-`manage.py retry_stuck_notifications`.
+EMAIL_STUCK_MINUTES; each worker runs it after a send at most once a minute,
+and cron can run it too (`manage.py retry_stuck_notifications`).
 """
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -206,6 +207,18 @@ def requeue_stuck(*, now=None):
     if requeued:
         logger.warning("requeued %s stuck notification(s)", requeued)
     return requeued
+
+
+_last_sweep = {"at": float("-inf")}
+SWEEP_EVERY_SECONDS = 60
+
+
+def requeue_stuck_now_and_then():
+    """Run requeue_stuck() if this process has not in the last minute."""
+    if time.monotonic() - _last_sweep["at"] < SWEEP_EVERY_SECONDS:
+        return 0
+    _last_sweep["at"] = time.monotonic()
+    return requeue_stuck()
 
 
 def describe(error):

@@ -16,6 +16,10 @@ from comments import links, notifications, roles
 from comments.models import Comment, Subscriber
 
 DECISION_LABELS = {"approve": "Approve", "spam": "Mark as spam"}
+DECISION_QUESTIONS = {
+    "approve": "Approve this comment?",
+    "spam": "Mark this comment as spam?",
+}
 
 
 def invalid_link(request, error, *, status=400):
@@ -115,6 +119,7 @@ def moderate(request, comment_id, decision, token):
             "comment": comment,
             "decision": decision,
             "decision_label": DECISION_LABELS[decision],
+            "decision_question": DECISION_QUESTIONS[decision],
             "moderator": user,
             "done": done,
         },

@@ -1,4 +1,7 @@
 import ipaddress
+import json
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -9,6 +12,8 @@ from django.utils import timezone
 from comments.cache import conversation_changed
 from comments.sanitize import render_comment_html
 from comments.signals import comment_published, comment_submitted
+
+logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 80
 MAX_EMAIL_LENGTH = 254
@@ -131,6 +136,13 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["article", "status", "path"]),
             models.Index(fields=["author_email", "status"]),
+            # The admin's "held reason" filter lists the distinct reasons;
+            # most comments have none, so the index holds only the others.
+            models.Index(
+                fields=["status_reason"],
+                condition=~models.Q(status_reason=""),
+                name="comment_reason_idx",
+            ),
         ]
 
     def __str__(self):
@@ -240,6 +252,18 @@ class Comment(models.Model):
                     moderator=by,
                     previous_status=current.status,
                 )
+            # Logged once the decision is durable, never for a rolled-back one.
+            transaction.on_commit(
+                partial(
+                    logger.info,
+                    "moderation comment=%s from=%s to=%s by=%s reason=%s",
+                    self.pk,
+                    current.status,
+                    status,
+                    f"user:{by.pk}" if by is not None else "system",
+                    json.dumps(self.status_reason),
+                )
+            )
             return True
 
     def approve(self, *, by=None, reason=""):

@@ -63,7 +63,8 @@ def _render(pieces, row, comments_open, featured_copy):
     for literal, field, escaped in parts:
         out.append(literal)
         if field:
-            out.append(escape(row[field]) if escaped else row[field])
+            value = str(row[field])
+            out.append(escape(value) if escaped else value)
     return "".join(out)
 
 

@@ -14,9 +14,9 @@ from comments import delivery, retention
 def send_notification(notification_id):
     """Send one Notification email (or record why not); return its status."""
     status = delivery.deliver(notification_id)
-    # Cheap (one indexed query) and keeps a dead worker's emails moving even
-    # when nobody runs the sweep from cron.
-    delivery.requeue_stuck()
+    # Keeps a dead worker's emails moving even when nobody runs the sweep
+    # from cron; at most once a minute per worker, so a burst stays fast.
+    delivery.requeue_stuck_now_and_then()
     return status
 
 

@@ -117,14 +117,22 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     has_next = len(root_ids) > per_page
     page_roots = set(root_ids[:per_page])
 
-    wanted = Q(pk__in=page_roots) | Q(root_id__in=page_roots)
+    # The page's threads are one run of paths: from its first top-level
+    # comment up to (not including) the next id after the last one. Paths are
+    # zero-padded ids as Comment._build_path writes them.
+    wanted = Q(pk__in=[])
+    if page_roots:
+        first, last = min(page_roots), max(page_roots)
+        wanted = Q(path__gte=f"{first:010d}", path__lt=f"{last + 1:010d}")
     if number == 1:
         wanted |= Q(is_featured=True)
     rows = list(Comment.objects.thread_rows(article).filter(wanted).values(*ROW_FIELDS))
     on_page, elsewhere = [], []
     for row in rows:
-        thread = row["root_id"] or row["id"]
-        (on_page if thread in page_roots else elsewhere).append(row)
+        if (row["root_id"] or row["id"]) in page_roots:
+            on_page.append(row)
+        elif row["is_featured"]:
+            elsewhere.append(row)
 
     entries, featured = build_threads(
         on_page, newest_first=order == NEWEST, pending=pending
@@ -243,9 +251,7 @@ def _newest_threads_first(entries):
 def _prepare(row, local):
     """Add to a comment row the ready strings the comment template prints."""
     removed = row["is_removed"]
-    row["pk"] = row["id"]
     row["anchor"] = f"comment-{row['id']}"
-    row["id"] = str(row["id"])
     row["awaiting_moderation"] = row["status"] == Comment.Status.PENDING
     row["display_name"] = "[removed]" if removed else row["author_name"]
     row["initials"], row["avatar_class"] = initials_avatar(

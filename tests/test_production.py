@@ -53,9 +53,7 @@ def test_healthz_answers_200_when_database_and_cache_answer(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_naming_the_cache_when_it_is_unreachable(
-    client, settings
-):
+def test_healthz_answers_503_naming_the_cache_when_it_is_unreachable(client, settings):
     settings.CACHES = UNREACHABLE_REDIS
 
     response = client.get("/healthz")
@@ -143,7 +141,6 @@ def test_content_security_policy_allows_only_own_scripts(client, article):
 
 @pytest.mark.django_db
 def test_inline_scripts_carry_the_nonce_of_their_response(client, article):
-    StaffFactory(username="editor", password="a-long-editor-password")
     for path in ["/", article.get_absolute_url(), "/admin/login/"]:
         response = client.get(path, secure=True)
         policy_nonces = re.findall(

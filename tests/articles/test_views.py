@@ -1,11 +1,19 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import demo
 from articles.models import Article
-from tests.factories import ArticleFactory
+from articles.views import render_article
+from comments.models import Comment, refresh_comment_count
+from tests.comments.pages import comment_outline
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +133,126 @@ def test_article_list_query_count_does_not_grow_with_articles(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("articles:list"))
     assert response.content.decode().count('class="teaser"') == 10
+
+
+def add_conversation(article, count):
+    """Add `count` approved comments: a third start threads, the rest reply up to depth 4."""
+    comments = []
+    for number in range(count):
+        parents = [c for c in comments[-9:] if c.depth < 4]
+        parent = parents[number % len(parents)] if parents and number % 3 else None
+        comments.append(CommentFactory(article=article, parent=parent))
+    refresh_comment_count(article.pk)
+    return comments
+
+
+def queries_for(client, url, assert_max):
+    cache.clear()
+    with assert_max(6) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+def test_article_page_queries_are_the_same_for_1_and_500_comments(
+    client, django_assert_max_num_queries
+):
+    article = ArticleFactory()
+    add_conversation(article, 1)
+    one, _ = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    add_conversation(article, 499)
+    many, response = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    assert many == one
+    html = response.content.decode()
+    assert "Comments: 500" in html
+    threads = [pk for pk, depth in comment_outline(html) if depth == 0]
+    assert len(threads) == 50  # the first page of threads, whole
+    assert "More comments" in html
+
+
+def test_cached_article_page_skips_the_comment_queries(
+    client, django_assert_max_num_queries
+):
+    article = ArticleFactory()
+    add_conversation(article, 50)
+    uncached, _ = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    with django_assert_max_num_queries(uncached - 2):
+        client.get(article.get_absolute_url())
+
+
+def test_own_held_comments_cost_one_query_more_at_most(
+    client, django_assert_max_num_queries
+):
+    article = ArticleFactory()
+    comments = add_conversation(article, 20)
+    own = CommentFactory(
+        article=article, parent=comments[0], status=Comment.Status.PENDING
+    )
+    without, _ = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+    session = client.session
+    session["parley_own_comment_ids"] = [own.pk]
+    session.save()
+
+    with django_assert_max_num_queries(without + 1):
+        response = client.get(article.get_absolute_url())
+
+    assert "Awaiting moderation" in response.content.decode()
+
+
+def test_staff_article_page_queries_stay_fixed(
+    client, staff_user, django_assert_max_num_queries
+):
+    article = ArticleFactory()
+    add_conversation(article, 1)
+    client.force_login(staff_user)
+    one, _ = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    add_conversation(article, 99)
+    many, _ = queries_for(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    assert many == one
+
+
+def test_render_article_shows_the_page_with_the_given_status_and_context(rf):
+    article = ArticleFactory(title="Rendered for errors")
+    request = rf.get(article.get_absolute_url())
+    request.user = AnonymousUser()
+    request.session = {}
+
+    response = render_article(request, article, {"comments_open": False}, status=403)
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Rendered for errors" in html
+    assert "Comments are closed" in html
+
+
+def test_reference_article_shows_gunther_and_the_authors_reply_beneath(client):
+    call_command("load_demo", "--allow-production", stdout=StringIO())
+    reference = Article.objects.get(slug=demo.REFERENCE_SLUG)
+    gunther = Comment.objects.get(article=reference, author_name="Gunther")
+    reply = Comment.objects.get(article=reference, parent=gunther)
+
+    html = client.get(reference.get_absolute_url()).content.decode()
+
+    assert comment_outline(html) == [(gunther.pk, 0), (reply.pk, 1)]
+    reply_html = html[html.index(f'id="comment-{reply.pk}"') :]
+    assert '<span class="badge">Author</span>' in reply_html[:1500]
+    assert "Comments: 2" in html
+    assert "Gunther" in html and "social media expert" in html
+    assert "Priya" not in html  # still waiting for moderation

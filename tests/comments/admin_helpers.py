@@ -11,13 +11,17 @@ CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
 def editor(username="erin", **fields):
-    user = StaffFactory(username=username, first_name="Erin", last_name="Editor", **fields)
+    user = StaffFactory(
+        username=username, first_name="Erin", last_name="Editor", **fields
+    )
     user.groups.add(Group.objects.get(name="Editors"))
     return user
 
 
 def author(username="dana", **fields):
-    user = StaffFactory(username=username, first_name="Dana", last_name="Writer", **fields)
+    user = StaffFactory(
+        username=username, first_name="Dana", last_name="Writer", **fields
+    )
     user.groups.add(Group.objects.get(name="Authors"))
     return user
 

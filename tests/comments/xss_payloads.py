@@ -172,10 +172,10 @@ MUTATION_XSS = [
 BROKEN_MARKUP = [
     "<img src=x onerror=alert(1)",
     "<script>alert(1)",
-    "<a href=\"javascript:alert(1)",
+    '<a href="javascript:alert(1)',
     "<p <script>alert(1)</script>>",
     "<<img src=x onerror=alert(1)>>",
-    "<img \"\"\"><script>alert(1)</script>\">",
+    '<img """><script>alert(1)</script>">',
     "<img src=`x` onerror=`alert(1)`>",
     "<a href='https://example.com'>unclosed link",
     "</a></a></em><script>alert(1)</script>",

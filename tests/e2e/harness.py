@@ -175,7 +175,10 @@ class Stack:
             "SITE_URL": self.url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "DATABASE_URL": self.database_url,
-            "CACHE_URL": "locmemcache://parley-e2e",
+            # Shared by the web processes, the worker and manage.py, as Redis
+            # is in production: cached conversation fragments are retired by
+            # whichever process changes a comment.
+            "CACHE_URL": f"filecache://{self.tmp / 'cache'}",
             "WHITENOISE_USE_FINDERS": "1",
             "PARLEY_E2E_STATIC_ROOT": str(self.tmp / "static"),
             # The XSS run posts hundreds of comments from 127.0.0.1 within a
@@ -227,12 +230,10 @@ class Stack:
                 "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                # One process: the local-memory cache (sessions, flood
-                # counters) must be the same for every request.
                 "--workers",
-                "1",
+                "2",
                 "--threads",
-                "8",
+                "4",
                 "--timeout",
                 "60",
                 # The default control socket is one path per machine, shared

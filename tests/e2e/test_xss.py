@@ -187,6 +187,7 @@ print(json.dumps({"gunther": gunther.pk}))
         if response.status != 302:
             refused.append((response.status, case))
     posting_seconds = time.monotonic() - started
+    print(f"posted {len(submissions)} in {posting_seconds:.1f} s")
 
     approved = shell_json(
         stack,
@@ -205,6 +206,7 @@ print(json.dumps({{"ids": ids, "statuses": statuses}}))
 """,
     )
     ids = approved["ids"]
+    print(f"approved {len(ids)} at {time.monotonic() - started:.1f} s")
     stored_payloads = len(ids)
     assert stored_payloads >= MINIMUM_PAYLOADS, (
         f"Only {stored_payloads} payload comments were stored and held "

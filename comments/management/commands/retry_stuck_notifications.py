@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = (
         "Re-enqueue notification emails a worker took but never finished (it "
         "died), after PARLEY EMAIL_STUCK_MINUTES. Safe to run at any time; "
-        "every email send also runs it."
+        "workers also run it after sending, at most once a minute."
     )
 
     def handle(self, *args, **options):

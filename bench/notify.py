@@ -1,0 +1,190 @@
+"""Time from approving a reply to the SMTP server receiving its email, with a real worker.
+
+    .venv/bin/python bench/notify.py [--burst 100] [--quick]
+
+Builds a throwaway database (a SQLite file under var/bench/, or a PostgreSQL
+database `<name>_notify` beside the one DATABASE_URL names, dropped at the
+end), starts an aiosmtpd server on 127.0.0.1 (ports 8250-8299) and one
+`manage.py db_worker` process as the Procfile runs it (`--interval 1`), then:
+
+- idle: ten single approvals, one at a time, each waiting for its email;
+- burst: N approvals committed back to back (default 100), each a reply to a
+  different reader with a confirmed address, timed until the last email lands.
+
+Latency is measured per email: SMTP receipt minus the approval's commit.
+Prints p50, p99 and max in milliseconds, and the burst's drain rate.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+VAR = ROOT / "var" / "bench"
+
+
+def bench_database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        parts = urllib.parse.urlsplit(url)
+        name = parts.path.lstrip("/") + "_notify"
+        return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    VAR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{VAR / 'notify.sqlite3'}"
+
+
+def recreate_database(url, *, drop_only=False):
+    if url.startswith("sqlite:"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+def summary(label, latencies):
+    millis = [value * 1000 for value in latencies]
+    return (
+        f"{label}: n={len(millis)} p50={statistics.median(millis):.0f} ms "
+        f"p99={percentile(millis, 0.99):.0f} ms max={max(millis):.0f} ms"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="a burst of 20")
+    options = parser.parse_args()
+    burst = min(20 if options.quick else options.burst, 500)
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    database = bench_database_url()
+    recreate_database(database)
+    env_for_django = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
+        "DEBUG": "0",
+        "DATABASE_URL": database,
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env_for_django)
+
+    from tests.integration.harness import (
+        SmtpServer,
+        WorkerProcess,
+        wait_until,
+        worker_env,
+    )
+
+    smtp = SmtpServer()
+    smtp.start()
+    env = worker_env(database=database, smtp_port=smtp.port)
+    env.update(env_for_django)
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.utils import timezone
+
+    from comments.models import Comment, Subscriber
+    from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+
+    # As the Procfile runs it: poll every second when the queue is empty.
+    worker = WorkerProcess(
+        env, VAR / "notify-worker.log", worker_id="bench-notify", interval=1
+    )
+    try:
+        worker.start()
+        editor = StaffFactory(
+            username="bench-editor", password=UNUSABLE_PASSWORD_PREFIX
+        )
+        article = ArticleFactory(title="Notification benchmark", author=editor)
+        total = 10 + burst
+        replies = []
+        for n in range(total):
+            address = f"reader{n}@bench.example"
+            parent = CommentFactory(article=article, author_email=address)
+            Subscriber.objects.create(email=address, confirmed_at=timezone.now())
+            reply = Comment(
+                article=article,
+                parent=parent,
+                author_name="Bench Replier",
+                author_email="replier@bench.example",
+                body=f"Reply number {n}.",
+                notify_on_reply=False,
+            ).submit()
+            replies.append((address, reply))
+
+        approved_at = {}
+        idle, rest = replies[:10], replies[10:]
+        for address, reply in idle:
+            reply.approve(by=editor)
+            approved_at[address] = time.time()
+            wait_until(lambda a=address: smtp.mailbox.to(a), timeout=30)
+        idle_latencies = [
+            smtp.mailbox.to(address)[0].received_at - approved_at[address]
+            for address, _reply in idle
+        ]
+
+        started = time.time()
+        for address, reply in rest:
+            reply.approve(by=editor)
+            approved_at[address] = time.time()
+        approvals_took = time.time() - started
+        smtp.mailbox.wait_for(total, timeout=240)
+        drained = max(m.received_at for m in smtp.mailbox.messages) - started
+        burst_latencies = [
+            smtp.mailbox.to(address)[0].received_at - approved_at[address]
+            for address, _reply in rest
+        ]
+        duplicates = len(smtp.mailbox.messages) - total
+    finally:
+        worker.stop()
+        smtp.stop()
+        from django.db import connections
+
+        connections.close_all()
+        recreate_database(database, drop_only=True)
+
+    engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
+    print(f"notify ({engine}, 1 worker --interval 1, aiosmtpd on 127.0.0.1)")
+    print(summary("  idle, one approval at a time", idle_latencies))
+    print(summary(f"  burst of {burst} approvals", burst_latencies))
+    print(
+        f"  burst: approvals committed in {approvals_took * 1000:.0f} ms, "
+        f"all emails received {drained:.1f} s after the first approval "
+        f"({burst / drained:.0f} emails/s); duplicates: {duplicates}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

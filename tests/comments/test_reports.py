@@ -1,0 +1,133 @@
+"""Readers reporting a published comment: comments:report."""
+
+import pytest
+from django.urls import reverse
+
+from comments.models import Comment, CommentReport
+from tests.comments.posting_helpers import (  # noqa: F401  (fresh_cache is autouse)
+    fresh_cache,
+    text_of,
+)
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(comment):
+    return reverse("comments:report", args=[comment.pk])
+
+
+def test_report_page_shows_the_comment_and_a_labelled_reason_field(client, article):
+    comment = CommentFactory(article=article, body="You are all wrong.")
+
+    response = client.get(report_url(comment))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "You are all wrong." in html
+    assert '<label for="id_reason">What is wrong with this comment?</label>' in html
+
+
+def test_article_page_links_each_comment_to_its_report_page(client, article):
+    comment = CommentFactory(article=article)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert f'href="{report_url(comment)}"' in html
+
+
+def test_report_is_recorded_and_the_reader_thanked(client, article):
+    comment = CommentFactory(article=article)
+
+    response = client.post(
+        report_url(comment), {"reason": "Personal attack"}, REMOTE_ADDR="192.0.2.8"
+    )
+
+    report = CommentReport.objects.get()
+    assert (report.comment, report.reason, report.ip_address) == (
+        comment,
+        "Personal attack",
+        "192.0.2.8",
+    )
+    assert response["Location"] == comment.get_absolute_url()
+    assert "Thank you. An editor will look at this comment." in text_of(
+        client.get(response["Location"])
+    )
+
+
+def test_third_report_returns_the_comment_to_the_moderation_queue(client, article):
+    comment = CommentFactory(article=article)
+
+    for number in range(3):
+        client.post(
+            report_url(comment), {"reason": "Spam"}, REMOTE_ADDR=f"192.0.2.{number}"
+        )
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reason == "reported"
+    assert comment.body not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_reporting_twice_from_one_address_counts_once(client, article):
+    comment = CommentFactory(article=article)
+    for _ in range(3):
+        response = client.post(
+            report_url(comment), {"reason": "Spam"}, REMOTE_ADDR="192.0.2.1"
+        )
+
+    assert CommentReport.objects.count() == 1
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert "You have already reported this comment" in text_of(
+        client.get(response["Location"])
+    )
+
+
+def test_reports_are_rate_limited_per_address(client, article, settings):
+    settings.PARLEY = {**settings.PARLEY, "REPORT_LIMIT": 2}
+    comments = CommentFactory.create_batch(3, article=article)
+
+    responses = [
+        client.post(report_url(comment), {"reason": "Spam"}, REMOTE_ADDR="192.0.2.1")
+        for comment in comments
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302, 429]
+    assert "You have sent several reports in a short time" in text_of(responses[-1])
+    assert CommentReport.objects.count() == 2
+
+
+def test_report_without_a_reason_is_shown_again_with_the_error(client, article):
+    comment = CommentFactory(article=article)
+
+    response = client.post(report_url(comment), {"reason": "  "})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert "Tell the editors what is wrong with the comment." in html
+    assert CommentReport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "status", [Comment.Status.PENDING, Comment.Status.SPAM, Comment.Status.REJECTED]
+)
+def test_only_published_comments_can_be_reported(client, article, status):
+    comment = CommentFactory(article=article, status=status)
+
+    assert client.get(report_url(comment)).status_code == 404
+    assert client.post(report_url(comment), {"reason": "x"}).status_code == 404
+    assert CommentReport.objects.count() == 0
+
+
+def test_comment_hidden_with_its_thread_cannot_be_reported(client, article):
+    parent = CommentFactory(article=article, status=Comment.Status.REJECTED)
+    reply = CommentFactory(article=article, parent=parent)
+
+    assert client.get(report_url(reply)).status_code == 404
+
+
+def test_unknown_or_huge_comment_ids_are_not_found(client):
+    assert client.get("/comments/report/999/").status_code == 404
+    assert client.get("/comments/report/99999999999999999999999999/").status_code == 404

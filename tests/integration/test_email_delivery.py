@@ -1,0 +1,131 @@
+"""End to end through the real queue: the database task backend, a db_worker process, an SMTP server."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from comments.models import Comment, Notification, Subscriber
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.integration.harness import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def conversation():
+    """Return Gunther's approved comment (his address confirmed) and an editor."""
+    editor = StaffFactory(email="erin@example.com", first_name="Erin")
+    editor.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    gunther = CommentFactory(
+        article=ArticleFactory(title="Social Media Experts"),
+        author_name="Gunther",
+        author_email="gunther@example.org",
+    )
+    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
+    return gunther, editor
+
+
+def held_reply(gunther):
+    return Comment(
+        article=gunther.article,
+        parent=gunther,
+        author_name="Priya",
+        author_email="priya@example.net",
+        body="I agree with Gunther, mostly.",
+        notify_on_reply=False,
+    ).submit()
+
+
+def reply_notification():
+    return Notification.objects.get(kind=Notification.Kind.REPLY)
+
+
+def test_an_approved_reply_reaches_the_smtp_server(smtp_server, worker):
+    smtp_server.start()
+    gunther, editor = conversation()
+    reply = held_reply(gunther)
+
+    reply.approve(by=editor)
+    [message] = smtp_server.mailbox.wait_for(1)
+
+    assert message.envelope_recipients == ["gunther@example.org"]
+    assert message["Subject"] == (
+        "Priya replied to your comment on “Social Media Experts”"
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"#comment-{reply.pk}" in text
+    wait_until(
+        lambda: reply_notification().status == Notification.Status.SENT,
+        what="the notification to be marked sent",
+    )
+
+
+def test_mail_down_while_approving_delays_the_email_until_the_server_is_back(
+    smtp_server, worker
+):
+    gunther, editor = conversation()
+    reply = held_reply(gunther)
+
+    reply.approve(by=editor)
+
+    reply.refresh_from_db()
+    assert reply.status == Comment.Status.APPROVED
+    wait_until(
+        lambda: reply_notification().attempts >= 2,
+        timeout=30,
+        what=f"two failed attempts; worker said:\n{worker.output()}",
+    )
+    waiting = reply_notification()
+    assert waiting.status in (Notification.Status.QUEUED, Notification.Status.SENDING)
+    assert "ConnectionRefusedError" in waiting.last_error
+
+    smtp_server.start()
+    [message] = smtp_server.mailbox.wait_for(1, timeout=30)
+    wait_until(
+        lambda: reply_notification().status == Notification.Status.SENT,
+        what="the notification to be marked sent",
+    )
+
+    assert message.envelope_recipients == ["gunther@example.org"]
+    sent = reply_notification()
+    assert sent.attempts >= 3
+    assert sent.last_error == ""
+    # Retries already scheduled find the email sent and send nothing more.
+    wait_until(
+        lambda: not Notification.objects.filter(status="queued").exists(),
+        what="the queue to settle",
+    )
+    assert len(smtp_server.mailbox.messages) == 1
+
+
+def test_a_held_comment_email_link_approves_it_and_its_writer_hears_it_is_live(
+    smtp_server, worker, client
+):
+    smtp_server.start()
+    dana = StaffFactory(email="dana@example.com")
+    dana.groups.add(Group.objects.get_or_create(name="Authors")[0])
+    Subscriber.objects.create(email="priya@example.net", confirmed_at=timezone.now())
+    held = Comment(
+        article=ArticleFactory(author=dana),
+        author_name="Priya",
+        author_email="priya@example.net",
+        body="Would you treat a small charity differently?",
+    ).submit()
+
+    [message] = smtp_server.mailbox.wait_for(1)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    approve_url = next(
+        line.split(": ", 1)[1]
+        for line in text.splitlines()
+        if line.startswith("Approve: ")
+    )
+    path = approve_url.split("://", 1)[1].split("/", 1)[1]
+    response = client.post(f"/{path}")
+
+    assert response.status_code == 200
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    assert held.moderated_by == dana
+    live = smtp_server.mailbox.wait_for(2)[1]
+    assert live.envelope_recipients == ["priya@example.net"]
+    assert "is live" in live["Subject"]
