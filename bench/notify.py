@@ -5,9 +5,11 @@
 Builds a throwaway database (a SQLite file under var/bench/, or a PostgreSQL
 database `<name>_notify` beside the one DATABASE_URL names, dropped at the
 end), starts an aiosmtpd server on 127.0.0.1 (ports 8250-8299) and one
-`manage.py db_worker` process as the Procfile runs it (`--interval 1`), then:
+`manage.py db_worker` process as the Procfile runs it (`--interval 1`;
+`--workers 2` for more), then:
 
-- idle: ten single approvals, one at a time, each waiting for its email;
+- idle: ten single approvals, one at a time at random moments, each waiting
+  for its email (mostly the worker's polling interval);
 - burst: N approvals committed back to back (default 100), each a reply to a
   different reader with a confirmed address, timed until the last email lands.
 
@@ -17,6 +19,7 @@ Prints p50, p99 and max in milliseconds, and the burst's drain rate.
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -56,6 +59,12 @@ def recreate_database(url, *, drop_only=False):
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def django_is_set_up():
+    from django.apps import apps
+
+    return apps.ready
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
@@ -74,6 +83,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="a burst of 20")
+    parser.add_argument("--workers", type=int, default=1, choices=range(1, 5))
     options = parser.parse_args()
     burst = min(20 if options.quick else options.burst, 500)
 
@@ -97,32 +107,39 @@ def main():
     )
 
     smtp = SmtpServer()
-    smtp.start()
     env = worker_env(database=database, smtp_port=smtp.port)
     env.update(env_for_django)
-    subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-    from django.utils import timezone
-
-    from comments.models import Comment, Subscriber
-    from tests.factories import ArticleFactory, CommentFactory, StaffFactory
-
-    # As the Procfile runs it: poll every second when the queue is empty.
-    worker = WorkerProcess(
-        env, VAR / "notify-worker.log", worker_id="bench-notify", interval=1
-    )
+    workers = []
     try:
-        worker.start()
+        smtp.start()
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        import django
+
+        django.setup()
+        from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+        from django.utils import timezone
+
+        from comments.models import Comment, Subscriber
+        from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+
+        # As the Procfile runs them: poll every second when the queue is empty.
+        workers = [
+            WorkerProcess(
+                env,
+                VAR / f"notify-worker-{n}.log",
+                worker_id=f"bench-{n}",
+                interval=1,
+            )
+            for n in range(options.workers)
+        ]
+        for worker in workers:
+            worker.start()
         editor = StaffFactory(
             username="bench-editor", password=UNUSABLE_PASSWORD_PREFIX
         )
@@ -146,6 +163,8 @@ def main():
         approved_at = {}
         idle, rest = replies[:10], replies[10:]
         for address, reply in idle:
+            # Land at a random point of the worker's polling interval.
+            time.sleep(random.random())
             reply.approve(by=editor)
             approved_at[address] = time.time()
             wait_until(lambda a=address: smtp.mailbox.to(a), timeout=30)
@@ -167,15 +186,20 @@ def main():
         ]
         duplicates = len(smtp.mailbox.messages) - total
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
         smtp.stop()
-        from django.db import connections
+        if "django" in sys.modules and django_is_set_up():
+            from django.db import connections
 
-        connections.close_all()
+            connections.close_all()
         recreate_database(database, drop_only=True)
 
     engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
-    print(f"notify ({engine}, 1 worker --interval 1, aiosmtpd on 127.0.0.1)")
+    print(
+        f"notify ({engine}, {options.workers} db_worker --interval 1, "
+        "aiosmtpd on 127.0.0.1)"
+    )
     print(summary("  idle, one approval at a time", idle_latencies))
     print(summary(f"  burst of {burst} approvals", burst_latencies))
     print(

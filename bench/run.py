@@ -563,15 +563,18 @@ def measure_in_process(cases):
             response = send()
         # Read now: the next request_started signal empties the query log.
         query_count = len(queries)
-        timings = []
+        timings, cpu = [], []
         for _ in range(case.get("repeat", 20)):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             send()
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         results[case["name"]] = {
             "queries": query_count,
             "status": response.status_code,
             "server_ms": statistics.median(timings),
+            # CPU time barely moves when other work shares the machine.
+            "cpu_ms": statistics.median(cpu),
         }
     return results
 
@@ -656,6 +659,7 @@ def main():
         return 0
 
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     VAR.mkdir(parents=True, exist_ok=True)
     env = base_env()
     engine = (
@@ -800,10 +804,18 @@ def main():
         )
     measured.update(in_process(cached_env, cached_cases))
 
-    others = [] if options.skip_others else run_other_scripts(cached_env, options.quick)
-    report = render_report(
-        rows, measured, rss, result, others, engine, cache_name, load, options.quick
-    )
+    # Each script picks its own database from the caller's DATABASE_URL (or
+    # its own SQLite file): give it the caller's environment, not the bench's.
+    others_env = {**os.environ, "PATH": env["PATH"]}
+    others = [] if options.skip_others else run_other_scripts(others_env, options.quick)
+    setup = {
+        "engine": engine,
+        "cache": cache_name,
+        "load": load,
+        "quick": options.quick,
+        "load_before": load_before,
+    }
+    report = render_report(rows, measured, rss, result, others, setup)
     RESULTS.write_text(report)
     print()
     print(report)
@@ -813,26 +825,32 @@ def main():
     return 0
 
 
-def render_report(
-    rows, measured, rss, memory_result, others, engine, cache_name, load, quick
-):
+def render_report(rows, measured, rss, memory_result, others, setup):
     hello = rows["hello"]["rps"]
+    engine, load, load_before = setup["engine"], setup["load"], setup["load_before"]
     lines = [
         "# Benchmark results",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench`"
-        f"{' --quick' if quick else ''}: gunicorn, 2 sync workers, DEBUG off, "
-        f"{engine}, {cache_name} cache for the warm and POST cases; "
+        f"{' --quick' if setup['quick'] else ''}: gunicorn, 2 sync workers, DEBUG off, "
+        f"{engine}, {setup['cache']} cache for the warm and POST cases; "
         + (
             f"wrk -t2 -c8 -d{load.seconds}s"
             if load.use_wrk
             else f"Python load generator, 8 connections, {load.seconds} s"
         )
-        + f"; {os.cpu_count()} CPUs.",
+        + f"; {os.cpu_count()} CPUs, load average {load_before:.1f} at the start.",
         "",
-        "| case | requests/s | p50 ms | p99 ms | queries/request | server ms (1 request) | ratio to hello |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| case | requests/s | p50 ms | p99 ms | queries/request | server ms (1 request) | CPU ms (1 request) | ratio to hello |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    if load_before > 0.5 * os.cpu_count():
+        lines[2:2] = [
+            f"**The machine was busy (load average {load_before:.1f}): other work "
+            "shared the CPUs, so these figures understate Parley. Compare ratios "
+            "and CPU ms, or run again on a quiet machine.**",
+            "",
+        ]
     for name, row in rows.items():
         info = measured.get(name, {})
         rate = f"{row['rps']:.0f}"
@@ -841,13 +859,13 @@ def render_report(
         lines.append(
             f"| {name} | {rate} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
             f"{fmt(info.get('queries'))} | {fmt(info.get('server_ms'), '{:.1f}')} | "
-            f"{row['rps'] / hello:.1%} |"
+            f"{fmt(info.get('cpu_ms'), '{:.1f}')} | {row['rps'] / hello:.1%} |"
         )
     peak = max(rss) if rss else None
     lines.append(
         f"| memory: worker RSS after {memory_result['requests']:,} mixed requests | "
         f"{memory_result['rps']:.0f} | {memory_result['p50_ms']:.1f} | "
-        f"{memory_result['p99_ms']:.1f} | – | – | "
+        f"{memory_result['p99_ms']:.1f} | – | – | – | "
         + (f"{peak:.0f} MB (max of {len(rss)} workers) |" if peak else "– |")
     )
     errors = {name: row["errors"] for name, row in rows.items() if row["errors"]}

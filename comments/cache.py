@@ -16,6 +16,8 @@ still committed rows under the first new version in between.
 import hashlib
 import time
 from functools import lru_cache, partial
+from importlib import import_module
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
@@ -24,8 +26,9 @@ from django.dispatch import receiver
 from django.template.loader import get_template
 
 FRAGMENT_SECONDS = 24 * 60 * 60
-# Templates whose output is cached: a deploy that changes them starts new keys.
+# What a cached fragment is made by (see _fingerprint).
 FRAGMENT_TEMPLATES = ("comments/threads.html", "comments/comment.html")
+FRAGMENT_MODULES = ("comments.threads", "comments.render", "comments.avatars")
 
 
 def _version_key(article_id):
@@ -58,12 +61,24 @@ def _bump(article_id):
         cache.set(key, time.time_ns(), timeout=None)
 
 
+def _fingerprint():
+    """Return a short hash of the code and templates that shape a fragment.
+
+    A deploy that changes how comments look starts new keys instead of
+    serving fragments rendered by the old code. Templates are read each time
+    (cheap: Django keeps them loaded) because the development server reloads
+    a changed template without restarting the process.
+    """
+    sources = [get_template(name).template.source for name in FRAGMENT_TEMPLATES]
+    sources.append(_code_fingerprint())
+    return hashlib.blake2s("\0".join(sources).encode(), digest_size=6).hexdigest()
+
+
 @lru_cache(maxsize=1)
-def _templates_fingerprint():
-    sources = (
-        get_template(name).template.source.encode() for name in FRAGMENT_TEMPLATES
-    )
-    return hashlib.blake2s(b"\0".join(sources), digest_size=6).hexdigest()
+def _code_fingerprint():
+    modules = [import_module(name) for name in FRAGMENT_MODULES]
+    sources = b"\0".join(Path(module.__file__).read_bytes() for module in modules)
+    return hashlib.blake2s(sources, digest_size=6).hexdigest()
 
 
 def fragment_key(article, **variant):
@@ -77,10 +92,7 @@ def fragment_key(article, **variant):
     # The creation time tells apart two articles given the same id (a
     # restored database, a rolled-back test), whose versions could collide.
     born = int(article.created_at.timestamp() * 1_000_000)
-    return (
-        f"parley:conversation:{article.pk}.{born}:{version}:"
-        f"{_templates_fingerprint()}:{parts}"
-    )
+    return f"parley:conversation:{article.pk}.{born}:{version}:{_fingerprint()}:{parts}"
 
 
 def cached_fragment(key, render):

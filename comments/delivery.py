@@ -33,9 +33,20 @@ from comments.models import Notification, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# SMTP answers that will not change on a retry: the server refused the
-# recipient or the sender outright (5xx).
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+def is_permanent(error):
+    """Return True for an SMTP answer a retry cannot change.
+
+    The server refused the recipient, or the message itself, with a 5xx code.
+    A 4xx (greylisting, a full queue) is worth retrying, and so are refusals
+    of the sender or the login: those are the operator's to fix, and the
+    retries give them time.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
 
 
 def schedule(kind, comment, decisions):
@@ -113,10 +124,10 @@ def deliver(notification_id):
         return Notification.Status.SKIPPED
     try:
         emails.send_for(notification)
-    except PERMANENT_ERRORS as error:
-        _finish(notification, Notification.Status.FAILED, error=error)
-        return Notification.Status.FAILED
     except (smtplib.SMTPException, OSError) as error:
+        if is_permanent(error):
+            _finish(notification, Notification.Status.FAILED, error=error)
+            return Notification.Status.FAILED
         return _retry_later(notification, error)
     except Exception as error:
         # A bug (a template error, say) will not fix itself on a retry.

@@ -32,7 +32,7 @@ def invalid_link(request, error, *, status=400):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     try:
         email = links.read_confirm_token(token)
@@ -50,7 +50,7 @@ def confirm(request, token):
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
         email = links.read_unsubscribe_token(token)
@@ -79,7 +79,7 @@ def unsubscribe(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def moderate(request, comment_id, decision, token):
     if decision not in links.DECISIONS:
         return invalid_link(request, "This link is not valid.", status=404)

@@ -31,7 +31,7 @@ from comments.models import (
 )
 from comments.sanitize import count_links, render_comment_html
 
-FORM_TOKEN_SALT = "comments.form-issued"
+FORM_STAMP_SALT = "comments.form-issued"
 DUPLICATE_WINDOW = timedelta(hours=24)
 REASON_MAX_LENGTH = Comment._meta.get_field("status_reason").max_length
 _HREF = re.compile(r'href="([^"]*)"')
@@ -119,7 +119,7 @@ def is_trusted_commenter(email):
 def sign_form_token(article_id, issued_at=None):
     """Return the signed value of the form's hidden field, stamped with the time it was shown."""
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_TOKEN_SALT)
+    return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_STAMP_SALT)
 
 
 def form_timing_reason(form_token, article_id, *, now=None):
@@ -127,7 +127,7 @@ def form_timing_reason(form_token, article_id, *, now=None):
     if not form_token:
         return "Form token missing"
     try:
-        token_article, issued_at = signing.loads(form_token, salt=FORM_TOKEN_SALT)
+        token_article, issued_at = signing.loads(form_token, salt=FORM_STAMP_SALT)
         issued_at = float(issued_at)
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         return "Form token altered"

@@ -32,7 +32,8 @@ TEMPLATE = "comments/comment.html"
 # strings become markers when not empty.
 STRING_FIELDS = (
     "id", "anchor", "avatar_class", "initials", "website_url", "display_name",
-    "badge_label", "created_iso", "created_display", "body_html", "report_url",
+    "badge_label", "created_iso", "created_display", "body_html", "reply_url",
+    "report_url",
 )  # fmt: skip
 FLAG_FIELDS = ("awaiting_moderation", "is_removed", "is_featured")
 _MARKER = re.compile("\x00(\\w+)(<|&lt;)\x00")

@@ -138,12 +138,17 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
         on_page, newest_first=order == NEWEST, pending=pending
     )
     if number == 1:
-        local = _Localisation.current()
-        for row in (elsewhere := _visible_elsewhere(elsewhere)):
-            _prepare(row, local)
-        featured = sorted([*featured, *elsewhere], key=lambda row: row["path"])
+        featured = sorted(
+            [*featured, *_visible_elsewhere(elsewhere)], key=lambda row: row["path"]
+        )
     else:
         featured = []
+    # Featured rows from this page are entries too: prepared once, by id.
+    prepare_rows(
+        {row["id"]: row for row in [*entries, *featured]}.values(),
+        number=number,
+        order=order,
+    )
     return ThreadPage(
         entries=entries,
         featured=featured,
@@ -178,7 +183,7 @@ def build_threads(rows, *, newest_first=False, pending=()):
     """Return (entries, featured) for approved `rows` of whole threads in path order.
 
     Entries are the visible comments in display order, each given its `level`
-    (0 for a top-level comment) and prepared for the template. A reply whose
+    (0 for a top-level comment). A reply whose
     ancestor is not approved is hidden with its whole subtree. The visitor's
     own `pending` comments take their place under a visible parent, or at the
     end of the top-level list (the start when newest first) when their parent
@@ -208,11 +213,18 @@ def build_threads(rows, *, newest_first=False, pending=()):
         entries[:0] = orphans
     else:
         entries.extend(orphans)
-
-    local = _Localisation.current()
-    for row in entries:
-        _prepare(row, local)
     return entries, featured
+
+
+def prepare_rows(rows, *, number=1, order=OLDEST):
+    """Add to each comment row the ready strings the comment template prints.
+
+    `number` and `order` are the page the rows are shown on: "Reply" without
+    JavaScript comes back to it.
+    """
+    shared = _PageShared.current(number, order)
+    for row in rows:
+        _prepare(row, shared)
 
 
 def thread_list_html(entries, *, comments_open):
@@ -248,10 +260,10 @@ def _newest_threads_first(entries):
     return [row for thread in reversed(threads) for row in thread]
 
 
-def _prepare(row, local):
-    """Add to a comment row the ready strings the comment template prints."""
+def _prepare(row, shared):
     removed = row["is_removed"]
     row["anchor"] = f"comment-{row['id']}"
+    row["reply_url"] = f"?replyto={row['id']}{shared.page_query}#respond"
     row["awaiting_moderation"] = row["status"] == Comment.Status.PENDING
     row["display_name"] = "[removed]" if removed else row["author_name"]
     row["initials"], row["avatar_class"] = initials_avatar(
@@ -265,33 +277,39 @@ def _prepare(row, local):
         if not removed and website.lower().startswith(("http://", "https://"))
         else ""
     )
-    row["badge_label"] = "" if removed else _BADGES.get(row["badge"], "")
-    created = row["created_at"].astimezone(local.zone)
+    badge = row["badge"]
+    row["badge_label"] = _BADGES[badge] if badge and not removed else ""
+    created = row["created_at"].astimezone(shared.zone)
     row["created_iso"] = created.isoformat(timespec="seconds")
     # The format of Django's date filter "j F Y, H:i", without its cost.
     row["created_display"] = (
-        f"{created.day} {local.months[created.month]} {created.year}, {created:%H:%M}"
+        f"{created.day} {shared.months[created.month]} {created.year}, {created:%H:%M}"
     )
-    row["report_url"] = local.report_url % row["id"]
+    row["report_url"] = shared.report_url % row["id"]
 
 
 @dataclass
-class _Localisation:
+class _PageShared:
     """What every comment of a page shares: looked up once per page, not per comment."""
 
     zone: object
     months: dict
     report_url: str
+    page_query: str
 
     @classmethod
-    def current(cls):
+    def current(cls, number, order):
         # One reverse() per page instead of one per comment, which alone
         # would cost a sixth of the rendering time of a long conversation.
         url = reverse("comments:report", args=[_URL_ID])
+        page_query = f"&cpage={number}" if number > 1 else ""
+        if order == NEWEST:
+            page_query += f"&order={NEWEST}"
         return cls(
             zone=timezone.get_current_timezone(),
             months={number: str(name) for number, name in MONTHS.items()},
             report_url=url.replace("%", "%%").replace(str(_URL_ID), "%s"),
+            page_query=page_query,
         )
 
 
@@ -299,7 +317,7 @@ def display_comment(comment):
     """Return the row the comment template shows for one Comment (a preview, say)."""
     row = {name: getattr(comment, name) for name in ROW_FIELDS}
     row["level"] = 0
-    _prepare(row, _Localisation.current())
+    prepare_rows([row])
     return row
 
 

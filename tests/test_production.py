@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from django.templatetags.static import static
 
-from tests.factories import ArticleFactory, StaffFactory
+from comments.models import Comment
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 UNREACHABLE_REDIS = {
     "default": {
@@ -223,3 +224,28 @@ def test_each_request_is_logged_as_one_key_value_line(client, caplog):
         lines[0],
     )
     assert lines[1].startswith('method=GET path="/no such page" status=404 ')
+
+
+@pytest.mark.django_db
+def test_signed_link_tokens_are_not_written_to_the_request_log(client, caplog):
+    with caplog.at_level(logging.INFO, logger="parley.requests"):
+        client.get("/email/confirm/a-secret-signed-token/")
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "parley.requests"]
+    assert lines == [lines[0]]
+    assert lines[0].startswith("method=GET path=/email/confirm/[redacted]/ ")
+    assert "a-secret-signed-token" not in lines[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_moderation_decision_is_logged_with_who_decided(caplog):
+    editor = StaffFactory(username="editor")
+    comment = CommentFactory(status=Comment.Status.PENDING)
+
+    with caplog.at_level(logging.INFO, logger="comments.models"):
+        comment.moderate(Comment.Status.SPAM, by=editor, reason="Selling pills")
+
+    assert (
+        f"moderation comment={comment.pk} from=pending to=spam "
+        f'by=user:{editor.pk} reason="Selling pills"'
+    ) in caplog.messages

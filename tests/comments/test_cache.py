@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.template.loader import get_template
 from django.test import Client
 from django.utils import timezone
 
@@ -207,3 +208,20 @@ def test_pages_and_orders_are_cached_apart(client, article, settings):
     assert comment_outline(read(client, article)) == [(first.pk, 0)]
     assert comment_outline(read(client, article, cpage="2")) == [(second.pk, 0)]
     assert comment_outline(read(client, article, order="newest")) == [(second.pk, 0)]
+
+
+def test_a_changed_comment_template_starts_new_fragments(client, article):
+    comment = CommentFactory(article=article, body="Before")
+    read(client, article)
+    Comment.objects.filter(pk=comment.pk).update(body_html="<p>After</p>")
+    template = get_template("comments/comment.html").template
+    original = template.source
+
+    try:
+        # As when the file changes on disk and Django loads it again.
+        template.source = original + "<!-- edited -->"
+        html = read(client, article)
+    finally:
+        template.source = original
+
+    assert "After" in html

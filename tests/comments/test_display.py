@@ -124,12 +124,14 @@ def test_stored_website_that_is_not_http_is_never_a_link(client, article):
     assert '<span class="comment-author">Mallory</span>' in html
 
 
-def test_staff_comments_wear_their_badge(client, article):
+def test_staff_comments_wear_their_badge_and_visitors_none(client, article):
     CommentFactory(article=article, badge=Comment.Badge.AUTHOR)
     CommentFactory(article=article, badge=Comment.Badge.STAFF)
+    CommentFactory(article=article, badge=Comment.Badge.NONE)
 
     html = page(client, article)
 
+    assert html.count('<span class="badge">') == 2
     assert '<span class="badge">Author</span>' in html
     assert '<span class="badge">Staff</span>' in html
 
@@ -219,6 +221,7 @@ def test_more_comments_link_shows_the_next_threads_without_javascript(
     assert comment_outline(second) == [(threads[2].pk, 0), (reply.pk, 1)]
     assert '<a rel="prev" href="?cpage=1#comments">Previous comments</a>' in second
     assert "More comments" not in second
+    assert f'href="?replyto={reply.pk}&amp;cpage=2#respond"' in second
 
 
 def test_pages_of_newest_first_keep_the_order(client, article, settings):

@@ -22,7 +22,8 @@ from comments.moderation import (
     screen_comment,
     sign_form_token,
 )
-from tests.comments.posting_helpers import (  # noqa: F401  (fresh_cache is autouse)
+from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
+    fast_password_hashing,
     form_data,
     fresh_cache,
     post_url,

@@ -20,6 +20,7 @@ def prepared_row(*, website, badge, pending, removed, featured):
         "created_iso": "2025-03-01T12:05:00+00:00",
         "created_display": "1 March 2025, 12:05",
         "body_html": "<p>Body with <em>markup</em> &amp; an entity</p>",
+        "reply_url": "?replyto=1234&cpage=2#respond",
         "report_url": "/comments/report/1234/",
         "awaiting_moderation": pending,
         "is_removed": removed,

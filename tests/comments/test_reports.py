@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment, CommentReport
-from tests.comments.posting_helpers import (  # noqa: F401  (fresh_cache is autouse)
+from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
+    fast_password_hashing,
     fresh_cache,
     text_of,
 )

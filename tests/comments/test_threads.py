@@ -10,6 +10,7 @@ from comments.threads import (
     load_thread_page,
     own_comment_ids,
     parse_page,
+    prepare_rows,
     thread_list_html,
 )
 from tests.factories import ArticleFactory, CommentFactory
@@ -80,8 +81,6 @@ def test_own_pending_reply_takes_its_place_in_the_thread():
     entries, _ = build_threads(rows, pending=pending)
 
     assert shape(entries) == [(1, 0), (2, 1), (9, 1), (3, 0)]
-    assert entries[2]["awaiting_moderation"] is True
-    assert not entries[1]["awaiting_moderation"]
 
 
 def test_own_pending_reply_to_a_comment_not_shown_goes_to_the_end():
@@ -109,6 +108,7 @@ def test_featured_comments_are_listed_once_approved_and_visible():
 def test_thread_list_nests_replies_and_closes_every_list():
     row = Rows()
     entries, _ = build_threads([row(1), row(2, 1), row(3, 2), row(4)])
+    prepare_rows(entries)
 
     html = thread_list_html(entries, comments_open=True)
 
@@ -218,3 +218,15 @@ class TestLoadingAPage:
         assert comment_page_number(article, deep.pk, NEWEST) == 1
         assert comment_page_number(article, 10**12) == 1
         assert comment_page_number(ArticleFactory(), deep.pk) == 1
+
+
+def test_prepared_row_marks_held_comments_and_keeps_the_page_in_reply_links():
+    row = Rows()
+    held = row(9, status=Comment.Status.PENDING)
+    shown = row(3)
+
+    prepare_rows([held, shown], number=2, order=NEWEST)
+
+    assert held["awaiting_moderation"] and not shown["awaiting_moderation"]
+    assert shown["reply_url"] == "?replyto=3&cpage=2&order=newest#respond"
+    assert shown["created_display"] == "1 March 2025, 12:03"

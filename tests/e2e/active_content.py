@@ -81,9 +81,9 @@ class _Finder(HTMLParser):
                     tag == "img" and squeezed.startswith("data:image/")
                 ):
                     self.problems.append(f"<{tag} {name}={value[:60]!r}>")
-            if tag == "img" and name in ("src", "srcset"):
-                if not (value.startswith(self.site_url) or value.startswith("data:")):
-                    self.problems.append(f"remote image <img {name}={value[:60]!r}>")
+            local = value.startswith((self.site_url, "data:"))
+            if tag == "img" and name in ("src", "srcset") and not local:
+                self.problems.append(f"remote image <img {name}={value[:60]!r}>")
             if name == "style" and re.search(
                 r"url\s*\(|expression\s*\(|@import", value, re.I
             ):

@@ -49,7 +49,6 @@ EDITOR = ("editor", "parley-demo-editor")
 REFERENCE_SLUG = "social-media-experts-why-organizations-need-them"
 
 
-
 def chromium_missing_reason():
     """Return why the browser tests cannot run here, or "" when they can."""
     if not CHROMIUM.exists():
@@ -85,6 +84,10 @@ class Mailbox:
             envelope.content, policy=email.policy.default
         )
         message.envelope_recipients = list(envelope.rcpt_tos)
+        # Parsed once here: tests wait on predicates over every message.
+        message.parts = {
+            subtype: _part(message, subtype) for subtype in ("plain", "html")
+        }
         with self._changed:
             self.messages.append(message)
             self._changed.notify_all()
@@ -108,9 +111,7 @@ class Mailbox:
                         return message
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    subjects = [
-                        (m["To"], m["Subject"]) for m in self.messages[-10:]
-                    ]
+                    subjects = [(m["To"], m["Subject"]) for m in self.messages[-10:]]
                     raise AssertionError(
                         f"No {what} reached the SMTP server within {timeout} s; "
                         f"last messages received: {subjects}"
@@ -133,9 +134,14 @@ class Mailbox:
                 self._changed.wait(remaining)
 
 
-def body_text(message, subtype="plain"):
+def _part(message, subtype):
     part = message.get_body(preferencelist=(subtype,))
     return part.get_content() if part is not None else ""
+
+
+def body_text(message, subtype="plain"):
+    """Return the text (or, with subtype="html", the HTML) part of a received message."""
+    return message.parts[subtype]
 
 
 @dataclass
@@ -230,10 +236,9 @@ class Stack:
                 "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                # As the Procfile runs it: two synchronous worker processes.
                 "--workers",
                 "2",
-                "--threads",
-                "4",
                 "--timeout",
                 "60",
                 # The default control socket is one path per machine, shared

@@ -123,8 +123,10 @@ def test_journey_1_visitor_comment_is_held_and_shown_only_to_them(
 def test_journey_2_visitor_confirms_their_address(new_context, stack, mailbox, story):
     require(story.comment_id, 1)
     message = mailbox.wait_for(
-        lambda m: VISITOR_EMAIL in m.envelope_recipients
-        and "confirm" in str(m["Subject"]).lower(),
+        lambda m: (
+            VISITOR_EMAIL in m.envelope_recipients
+            and "confirm" in str(m["Subject"]).lower()
+        ),
         what=f"confirmation email to {VISITOR_EMAIL}",
     )
     confirm_links = [link for link in links_in(message) if "confirm" in link]
@@ -163,7 +165,9 @@ def test_journey_3_editor_approves_and_replies_from_the_queue(
     page.locator("#searchbar").press("Enter")
     expect(rows.first).to_contain_text(VISITOR_NAME)
     rows.first.locator(".field-comment a").first.click()
-    expect(page).to_have_url(re.compile(rf"/admin/comments/comment/{comment_id}/change/"))
+    expect(page).to_have_url(
+        re.compile(rf"/admin/comments/comment/{comment_id}/change/")
+    )
 
     page.get_by_label("Your reply").fill(EDITOR_REPLY_TEXT)
     screenshot(page, "journey3-change-page")
@@ -192,13 +196,17 @@ def test_journey_4_reply_email_links_to_the_reply_and_unsubscribes(
     comment_id = require(story.comment_id, 1)
     reply_id = require(story.reply_id, 3)
     message = mailbox.wait_for(
-        lambda m: VISITOR_EMAIL in m.envelope_recipients
-        and f"#comment-{reply_id}" in body_text(m),
+        lambda m: (
+            VISITOR_EMAIL in m.envelope_recipients
+            and f"#comment-{reply_id}" in body_text(m)
+        ),
         what=f"reply notification to {VISITOR_EMAIL}",
     )
     assert "\n" not in str(message["Subject"])
     assert EDITOR_REPLY_TEXT.split(",")[0] in body_text(message)
-    permalink = next(link for link in links_in(message) if f"#comment-{reply_id}" in link)
+    permalink = next(
+        link for link in links_in(message) if f"#comment-{reply_id}" in link
+    )
     assert permalink.startswith(stack.url)
 
     page = new_context().new_page()
@@ -255,9 +263,7 @@ def test_journey_4_reply_email_links_to_the_reply_and_unsubscribes(
     if state is not None:
         assert state["status"] == "skipped", state
     assert not [
-        m
-        for m in mailbox.to(VISITOR_EMAIL)
-        if f"#comment-{later_id}" in body_text(m)
+        m for m in mailbox.to(VISITOR_EMAIL) if f"#comment-{later_id}" in body_text(m)
     ], "A reply email was sent after the visitor unsubscribed"
 
 
@@ -309,8 +315,9 @@ def test_journey_6_approve_link_in_moderation_email_asks_then_approves(
 ):
     priya_text = "Our charity tried the do-it-yourself route"
     message = mailbox.wait_for(
-        lambda m: "dana@example.com" in m.envelope_recipients
-        and priya_text in body_text(m),
+        lambda m: (
+            "dana@example.com" in m.envelope_recipients and priya_text in body_text(m)
+        ),
         what="moderation email to the article's author about Priya's comment",
     )
     approve = [link for link in links_in(message) if "approve" in link]

@@ -114,7 +114,7 @@ def worker_env(*, database, smtp_port, retry_delays="1,1,1,1,1", **extra):
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "EMAIL_TIMEOUT": "2",
         "EMAIL_RETRY_DELAYS": retry_delays,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         **extra,
     }
 
@@ -167,10 +167,12 @@ class WorkerProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-def wait_until(predicate, *, timeout=30, interval=0.05, what="the condition"):
+def wait_until(predicate, *, timeout=30, interval=0.05, what="the condition", log=None):
+    """Wait for `predicate()` to be true; on timeout, fail showing `log()` if given."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout} s waiting for {what}")
+    details = f"\n{log()}" if log else ""
+    raise AssertionError(f"Timed out after {timeout} s waiting for {what}{details}")
