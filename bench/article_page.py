@@ -125,6 +125,37 @@ def measure_conversation(article, runs):
     return statistics.median(cpu), len(page.entries)
 
 
+def measure_flat(runs):
+    """Return median CPU ms of bench/flat.html (issue 7's flat 200-item reference), if present."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+    from django.test import RequestFactory
+
+    source = ROOT / "bench/templates/bench/flat.html"
+    if not source.exists():
+        return None
+    template = engines["django"].from_string(source.read_text())
+    rng = random.Random(7)
+    start = timezone.now()
+    items = [
+        {
+            "id": number,
+            "author_name": f"Reader {number}",
+            "created_at": start,
+            "body": body(rng),
+        }
+        for number in range(200)
+    ]
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    cpu = []
+    for _ in range(runs):
+        started = time.process_time()
+        template.render({"items": items}, request)
+        cpu.append((time.process_time() - started) * 1000)
+    return statistics.median(cpu)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -159,6 +190,10 @@ def main():
             cpu, shown = measure_conversation(article, args.runs)
             name = f"{label}, threads only ({shown} shown)"
             print(f"{name:42} {'':8} {cpu:7.2f}")
+        flat = measure_flat(args.runs)
+        if flat is not None:
+            name = "reference: bench/flat.html, 200 items"
+            print(f"{name:42} {'':8} {flat:7.2f}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -1,9 +1,11 @@
 """The conversation is cached, and every change readers should see retires the cache."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.template.loader import get_template
 from django.test import Client
 from django.utils import timezone
@@ -225,3 +227,16 @@ def test_a_changed_comment_template_starts_new_fragments(client, article):
         template.source = original
 
     assert "After" in html
+
+
+def test_rendering_comments_again_after_a_policy_change_shows_them_anew(
+    client, article
+):
+    comment = CommentFactory(article=article, body="Plain words")
+    Comment.objects.filter(pk=comment.pk).update(body_html="<p>Old policy</p>")
+    assert "Old policy" in read(client, article)
+
+    call_command("rerender_comments", stdout=StringIO())
+
+    html = read(client, article)
+    assert "<p>Plain words</p>" in html and "Old policy" not in html

@@ -1,6 +1,10 @@
 """Fixtures for the browser tests: the real stack, its mailbox, and Chromium."""
 
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
 from tests.e2e.harness import (
     ARTIFACTS,
@@ -20,7 +24,9 @@ def pytest_runtest_makereport(item, call):
     stack = item.funcargs.get("stack") if hasattr(item, "funcargs") else None
     if report.failed and stack is not None:
         for name in ("web", "worker"):
-            report.sections.append((f"{name} log (last lines)", stack.log_tail(name)))
+            report.sections.append(
+                (f"{name} log (last lines)", stack.log_tail(name, lines=150))
+            )
     return report
 
 
@@ -54,8 +60,6 @@ def mailbox(stack):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
@@ -86,5 +90,8 @@ def new_context(request, browser, stack):
     for number, context in enumerate(contexts):
         if failed:
             for page_number, page in enumerate(context.pages):
-                screenshot(page, f"failed-{request.node.name}-{number}-{page_number}")
+                name = f"failed-{request.node.name}-{number}-{page_number}"
+                # A page that cannot be drawn must not hide the failure itself.
+                with contextlib.suppress(PlaywrightError):
+                    screenshot(page, name, full_page=False)
         context.close()

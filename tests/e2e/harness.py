@@ -346,11 +346,11 @@ class Stack:
         self._pg_name = ""
 
 
-def screenshot(page, name):
-    """Save a full-page screenshot under test-artifacts/ and return its path."""
+def screenshot(page, name, *, full_page=True):
+    """Save a screenshot under test-artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

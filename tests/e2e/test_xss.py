@@ -38,7 +38,7 @@ EMAIL_ME_CASES = 30
 # Change pages are slow to render (thread, history, forms): every website
 # payload's page is loaded, and every CHANGE_PAGE_STRIDE-th other one; each
 # change page also lists up to 20 of its siblings' excerpts.
-CHANGE_PAGE_STRIDE = 15
+CHANGE_PAGE_STRIDE = 20
 
 # Records everything that could mean a payload ran: a flag, a dialog, a page
 # error, a CSP violation. Installed before any page script runs.
@@ -185,10 +185,10 @@ def watch(page, events):
     )
 
 
-def executed(page, events, user_content):
+def executed(page, events, user_content, settle_ms=300):
     """Return what ran (or could run) on the loaded page; empty when nothing did."""
     page.wait_for_load_state("load")
-    page.wait_for_timeout(300)  # autofocus, load and error events fire after load
+    page.wait_for_timeout(settle_ms)  # autofocus, load and error events fire after load
     found = list(events)
     found += page.evaluate("window.__xssEvents || []")
     flag = page.evaluate(
@@ -318,7 +318,7 @@ print(json.dumps(gunther.pk))
     with timed(phases, "change pages"):
         for comment_id in sample:
             admin.goto(f"/admin/comments/comment/{comment_id}/change/")
-            found = executed(admin, events, CHANGE_PAGE_USER_CONTENT)
+            found = executed(admin, events, CHANGE_PAGE_USER_CONTENT, settle_ms=100)
             if found:
                 problems[f"change page of comment {comment_id}"] = found
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from comments.cache import conversation_changed
 from comments.models import Comment
 from comments.sanitize import render_comment_html
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         batch = []
         # iterator() streams rows, so memory stays flat however many comments
         # there are; only changed rows are written back.
-        rows = Comment.objects.only("pk", "body", "body_html").order_by("pk")
+        rows = Comment.objects.only("pk", "article_id", "body", "body_html").order_by(
+            "pk"
+        )
         for comment in rows.iterator(chunk_size=batch_size):
             seen += 1
             html = render_comment_html(comment.body)
@@ -41,5 +44,8 @@ class Command(BaseCommand):
         count = len(batch)
         if batch:
             Comment.objects.bulk_update(batch, ["body_html"], batch_size=batch_size)
+            # bulk_update skips Comment.save(): retire the cached pages here.
+            for article_id in {comment.article_id for comment in batch}:
+                conversation_changed(article_id)
             batch.clear()
         return count
