@@ -471,6 +471,12 @@ class CommentAdmin(admin.ModelAdmin):
             if name not in self.editable_fields
         ]
 
+    def get_list_display(self, request):
+        # Within one status tab the status column says nothing new.
+        if request.GET.get(StatusFilter.parameter_name) == ALL:
+            return self.list_display
+        return [name for name in self.list_display if name != "status_column"]
+
     def get_changelist(self, request, **kwargs):
         return CommentChangeList
 

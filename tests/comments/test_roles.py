@@ -309,3 +309,29 @@ def test_superuser_counts_as_editor():
 
     assert roles.is_editor(boss)
     assert not roles.is_editor(UserFactory(username="someone", is_staff=False))
+
+
+def test_editor_manages_the_block_list_with_validated_entries(client):
+    erin = editor()
+    client.force_login(erin)
+    add = reverse("admin:comments_blockeditem_add")
+
+    refused = client.post(add, {"kind": "ip", "value": "not-an-ip"})
+    client.post(add, {"kind": "email", "value": " Bot@Spam.Example "})
+
+    assert "Enter an IP address or a network" in refused.content.decode()
+    item = BlockedItem.objects.get()
+    assert (item.value, item.created_by) == ("bot@spam.example", erin)
+
+
+def test_editors_write_canned_replies_and_authors_only_read_them(client, author_client):
+    add = reverse("admin:comments_cannedreply_add")
+    data = {"title": "Thanks", "text": "Thank you for writing."}
+
+    assert author_client.post(add, data).status_code == 403
+    client.force_login(editor())
+    assert client.post(add, data).status_code == 302
+    assert (
+        author_client.get(reverse("admin:comments_cannedreply_changelist")).status_code
+        == 200
+    )

@@ -6,6 +6,7 @@ script, so the axe run uses a context that bypasses CSP; the checks of focus
 and ARIA run under the real policy, where the site's own script must work.
 """
 
+import json
 import re
 
 import pytest
@@ -95,4 +96,4 @@ def test_pages_have_no_serious_or_critical_axe_violations(new_context):
     found["admin moderation queue"] = blocking_violations(page)
 
     found = {where: violations for where, violations in found.items() if violations}
-    assert not found, found
+    assert not found, json.dumps(found, indent=2)
