@@ -176,7 +176,9 @@ class StatusFilter(admin.SimpleListFilter):
             yield {
                 "selected": selected == lookup,
                 "query_string": changelist.get_query_string(
-                    {self.parameter_name: lookup}, remove=["p"]
+                    # Sorting goes too: the columns differ between tabs.
+                    {self.parameter_name: lookup},
+                    remove=["p", "o"],
                 ),
                 "display": title,
                 "value": lookup,
@@ -229,24 +231,29 @@ class HeldReasonFilter(admin.SimpleListFilter):
 
 
 class FirstTimeFilter(admin.SimpleListFilter):
-    """Whether the sender already has another approved comment."""
+    """Whether the sender has any approved comment yet: the queue's first-timers."""
 
     title = "sender"
     parameter_name = "first_time"
 
     def lookups(self, request, model_admin):
-        return [("yes", "First-time commenters"), ("no", "Returning commenters")]
+        return [
+            ("yes", "First-time (nothing approved yet)"),
+            ("no", "Has approved comments"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        approved_before = roles.moderatable_comments(
+        # Only indexed columns (author_email, status): each probe reads the
+        # index alone.
+        approved = roles.moderatable_comments(
             request.user,
             Comment.objects.approved().filter(author_email=OuterRef("author_email")),
-        ).exclude(pk=OuterRef("pk"))
+        )
         if self.value() == "yes":
-            return queryset.filter(~Exists(approved_before))
-        return queryset.filter(Exists(approved_before))
+            return queryset.filter(~Exists(approved))
+        return queryset.filter(Exists(approved))
 
 
 class CommentChangeList(ChangeList):
@@ -275,8 +282,9 @@ class CommentChangeList(ChangeList):
 
     def _count_from_tabs(self):
         status_filter = self._status_filter()
-        others = [spec for spec in self.filter_specs if spec is not status_filter]
-        if self.query or any(spec.used_parameters for spec in others):
+        # Any search, other filter or field lookup in the URL narrows the rows.
+        narrowed = set(self.get_filters_params()) - {status_filter.parameter_name}
+        if self.query or narrowed:
             return None
         selected = status_filter.selected()
         if selected == ALL:
@@ -555,8 +563,8 @@ class CommentAdmin(admin.ModelAdmin):
         if not counts:
             return "First comment"
         return format_html(
-            '<span class="history-approved">{} approved</span> · '
-            '<span class="history-rejected">{} rejected</span> · '
+            '<span class="history-approved">{} approved,</span> '
+            '<span class="history-rejected">{} rejected,</span> '
             '<span class="history-spam">{} spam</span>',
             *(counts.get(status, 0) for status in HISTORY_STATUSES),
         )

@@ -252,3 +252,16 @@ def test_admin_index_says_when_nothing_waits(editor_client, article):
     response = editor_client.get(reverse("admin:index"))
 
     assert b"No comments wait for a decision." in response.content
+
+
+def test_page_count_follows_any_narrowing_of_the_list(editor_client, article):
+    for _ in range(3):
+        pending_comment(article=article)
+    pending_comment(article=article, created_at=timezone.now() - timedelta(days=800))
+
+    narrowed = editor_client.get(CHANGELIST, {"created_at__year": timezone.now().year})
+    searched = editor_client.get(CHANGELIST, {"q": "nothing matches this"})
+
+    assert narrowed.context["cl"].result_count == 3
+    assert searched.context["cl"].result_count == 0
+    assert editor_client.get(CHANGELIST).context["cl"].result_count == 4

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
@@ -324,14 +325,13 @@ def test_editor_manages_the_block_list_with_validated_entries(client):
     assert (item.value, item.created_by) == ("bot@spam.example", erin)
 
 
-def test_editors_write_canned_replies_and_authors_only_read_them(client, author_client):
+def test_editors_write_canned_replies_and_authors_only_read_them(author_client):
     add = reverse("admin:comments_cannedreply_add")
     data = {"title": "Thanks", "text": "Thank you for writing."}
+    editor_client = Client()
+    editor_client.force_login(editor())
 
     assert author_client.post(add, data).status_code == 403
-    client.force_login(editor())
-    assert client.post(add, data).status_code == 302
-    assert (
-        author_client.get(reverse("admin:comments_cannedreply_changelist")).status_code
-        == 200
-    )
+    assert editor_client.post(add, data).status_code == 302
+    listing = author_client.get(reverse("admin:comments_cannedreply_changelist"))
+    assert listing.status_code == 200 and b"Thanks" in listing.content

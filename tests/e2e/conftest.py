@@ -7,11 +7,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.harness import (
-    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     Stack,
     chromium_missing_reason,
+    clear_artifacts,
     screenshot,
 )
 
@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The site served by gunicorn, its task worker and an SMTP server, for the whole session."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    clear_artifacts()
     running = Stack(tmp=tmp_path_factory.mktemp("e2e-stack"))
     try:
         running.start()

@@ -32,7 +32,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = BASE_DIR / "test-artifacts"
 AXE_PATH = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("PARLEY_E2E_CHROMIUM", "/usr/bin/chromium"))
 # A closed network: no background fetches, no component updates, no sandbox
 # (the tests run as root in a container).
 CHROMIUM_ARGS = [

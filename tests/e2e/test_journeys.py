@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import EDITOR, body_text, screenshot
+from tests.e2e.harness import ARTIFACTS, EDITOR, body_text, screenshot
 from tests.e2e.pages import (
     AUTHOR_REPLY_OPENING,
     GUNTHER_OPENING,
@@ -110,7 +110,9 @@ def test_journey_1_visitor_comment_is_held_and_shown_only_to_them(
     expect(own).to_contain_text(re.compile("awaiting moderation", re.I))
     assert page.url.endswith(f"#comment-{comment_id_of(own)}")
     story.comment_id = comment_id_of(own)
-    screenshot(page, "journey1-held-comment")
+    screenshot(page, "journey1-article-after-posting")
+    own.evaluate("element => element.scrollIntoView({block: 'center'})")
+    screenshot(page, "journey1-held-comment", full_page=False)
 
     stranger = new_context().new_page()
     stranger.goto(REFERENCE_PATH)
@@ -170,7 +172,8 @@ def test_journey_3_editor_approves_and_replies_from_the_queue(
     )
 
     page.get_by_label("Your reply").fill(EDITOR_REPLY_TEXT)
-    screenshot(page, "journey3-change-page")
+    page.set_viewport_size({"width": 1100, "height": 1000})
+    screenshot(page, "journey3-change-page", full_page=False)
     page.get_by_role("button", name=re.compile("approve and reply", re.I)).click()
     expect(page.locator(".messagelist")).to_contain_text(
         re.compile("approved and reply published", re.I)
@@ -186,8 +189,10 @@ def test_journey_3_editor_approves_and_replies_from_the_queue(
     expect(reply.locator(".badge")).to_have_text("Staff")
     expect(reply.locator(".comment-author")).to_have_text("Erin Editor")
     story.reply_id = comment_id_of(reply)
-    reply.scroll_into_view_if_needed()
-    screenshot(reader, "journey3-threaded-reply")
+    screenshot(reader, "journey3-article")
+    reader.locator("#comments ol.comment-list").first.screenshot(
+        path=str(ARTIFACTS / "journey3-conversation.png")
+    )
 
 
 def test_journey_4_reply_email_links_to_the_reply_and_unsubscribes(
@@ -260,8 +265,8 @@ def test_journey_4_reply_email_links_to_the_reply_and_unsubscribes(
         f" body={LATER_REPLY_TEXT!r}).values_list('id', flat=True).get()))",
     )
     state = notification_state(stack, "reply", later_id, VISITOR_EMAIL)
-    if state is not None:
-        assert state["status"] == "skipped", state
+    assert state is not None, "No notification record for the later reply"
+    assert state["status"] == "skipped", state
     assert not [
         m for m in mailbox.to(VISITOR_EMAIL) if f"#comment-{later_id}" in body_text(m)
     ], "A reply email was sent after the visitor unsubscribed"

@@ -4,8 +4,10 @@ Each payload sets `window.__xss` or opens an alert if it ever runs. They are
 posted as replies to Gunther's comment (one thread, so one page shows them
 all; his address is confirmed, so each approval also emails him the reply),
 approved through `Comment.approve()`, and the article page, the admin
-changelist and every change page are loaded in Chromium with listeners for
-dialogs, page errors and Content-Security-Policy violations. The article page
+changelist (every payload on one page) and a sample of change pages are loaded
+in Chromium with listeners for dialogs, page errors and Content-Security-Policy
+violations, then searched for event handlers, script URLs and unexpected
+elements in the user's text. The article page
 is loaded twice: with the site's CSP, and with CSP bypassed, so the sanitiser
 is proven on its own and not only hidden behind the policy. The notification
 emails the SMTP server received are checked for active content and remote
@@ -35,9 +37,9 @@ pytestmark = pytest.mark.e2e
 
 MINIMUM_PAYLOADS = 150
 EMAIL_ME_CASES = 30
-# Change pages are slow to render (thread, history, forms): every website
-# payload's page is loaded, and every CHANGE_PAGE_STRIDE-th other one; each
-# change page also lists up to 20 of its siblings' excerpts.
+# Change pages take about half a second each to load and check, so the run
+# loads every website payload's page and every CHANGE_PAGE_STRIDE-th other
+# one; each change page also shows up to 20 of its siblings' excerpts.
 CHANGE_PAGE_STRIDE = 20
 
 # Records everything that could mean a payload ran: a flag, a dialog, a page
