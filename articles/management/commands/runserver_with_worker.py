@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         worker = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, "manage.py", "db_worker", "--interval", "0.5"]
         )
+
+        def stop(signum, frame):
+            # SIGTERM would otherwise end this process and orphan the worker.
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
