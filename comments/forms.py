@@ -53,9 +53,13 @@ def find_control_character(text, *, single_line):
     for char in text:
         if char in BIDI_CONTROLS:
             return char
-        if unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category == "Cc":
             if not single_line and char in "\n\r\t":
                 continue
+            return char
+        # A lone surrogate is not text: no database can store it.
+        if category == "Cs":
             return char
     return None
 

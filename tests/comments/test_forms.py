@@ -140,6 +140,13 @@ def test_control_characters_are_refused(article, field, char):
     ]
 
 
+@pytest.mark.parametrize("field", ["name", "email", "comment"])
+def test_a_lone_surrogate_is_refused_before_it_reaches_the_database(article, field):
+    form = bound(article, **{field: "Hello\ud800there"})
+
+    assert form.errors[field] == ["Remove the invisible control character (U+D800)."]
+
+
 @pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
 def test_text_direction_overrides_are_refused(article, char):
     form = bound(article, comment=f"access{char}level")
