@@ -7,6 +7,7 @@ comments with `python manage.py rerender_comments`.
 """
 
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -43,21 +44,31 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        partial(
-            LinkifyFilter,
-            callbacks=[_set_rel],
-            skip_tags={"pre", "code"},
-            url_re=_URL_RE,
+# bleach's Cleaner keeps parser state and is not thread-safe, and threaded
+# servers (runserver, gunicorn --threads) render comments concurrently: one
+# Cleaner per thread.
+_local = threading.local()
+
+
+def _cleaner():
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[
+                partial(
+                    LinkifyFilter,
+                    callbacks=[_set_rel],
+                    skip_tags={"pre", "code"},
+                    url_re=_URL_RE,
+                )
+            ],
         )
-    ],
-)
+    return cleaner
 
 
 def _paragraphs_from_text(text, *, wrap_single):
@@ -113,7 +124,7 @@ def _paragraphs(text):
 
 def render_comment_html(text):
     """Return the safe HTML for a comment's text, as it will appear on the site."""
-    html = _cleaner.clean(_paragraphs(text or ""))
+    html = _cleaner().clean(_paragraphs(text or ""))
     return _EMPTY_ELEMENT.sub("", html).strip()
 
 

@@ -1,5 +1,6 @@
 """The rendering policy for comment text: comments/sanitize.py and rerender_comments."""
 
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from io import StringIO
 
@@ -201,3 +202,13 @@ def test_rerender_comments_queries_in_batches(django_assert_max_num_queries):
         call_command("rerender_comments", "--batch-size", "5", stdout=StringIO())
 
     assert not Comment.objects.filter(body_html="stale").exists()
+
+
+def test_rendering_from_many_threads_at_once_gives_the_same_html():
+    text = "See https://example.com/a and <em>this</em>.\n\n" * 40
+    expected = render_comment_html(text)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(render_comment_html, [text] * 200))
+
+    assert set(results) == {expected}
