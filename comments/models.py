@@ -166,7 +166,9 @@ class Comment(models.Model):
             conversation_changed(self.article_id)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#{self.anchor}"
+        # ?comment= opens the page of threads that holds it, however long the
+        # conversation grows; the anchor scrolls to it.
+        return f"{self.article.get_absolute_url()}?comment={self.pk}#{self.anchor}"
 
     @property
     def anchor(self):

@@ -78,7 +78,10 @@ def test_change_page_links_to_the_comment_on_the_site(editor_client, article):
 
     page = editor_client.get(change_url(comment)).content.decode()
 
-    assert f'href="{article.get_absolute_url()}#comment-{comment.pk}"' in page
+    permalink = (
+        f"{article.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
+    )
+    assert f'href="{permalink}"' in page
 
 
 def test_reported_comment_back_in_the_queue_lists_its_reports(editor_client, article):

@@ -122,7 +122,9 @@ def test_reply_email_quotes_the_reply_and_names_the_replier_with_badge(
     assert "Dana Whitfield (Author) replied" in message.body
     assert "I don't think we disagree as much as it seems." in message.body
     assert "> The social media expert is mostly a myth." in message.body
-    permalink = f"{SITE}/articles/{gunther.article.slug}/#comment-{reply.pk}"
+    permalink = (
+        f"{SITE}/articles/{gunther.article.slug}/?comment={reply.pk}#comment-{reply.pk}"
+    )
     assert permalink in message.body
     html = html_part(message)
     assert f'href="{permalink}"' in html
