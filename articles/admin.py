@@ -1,12 +1,11 @@
 from django.contrib import admin
-from django.http import Http404
 
 from articles.models import Article
 from comments import roles
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(roles.RoleScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "status", "author", "published_at", "comment_count"]
     list_filter = ["status", "author", "published_at", "comments_enabled"]
     search_fields = ["title", "standfirst", "body"]
@@ -22,25 +21,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Editors edit every article; authors only their own (comments.roles).
 
-    def get_queryset(self, request):
-        return roles.editable_articles(request.user, super().get_queryset(request))
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # A guessed id of another author's article does not exist for them.
-            raise Http404("No article with that id among the articles you edit.")
-        return obj
-
-    def has_module_permission(self, request):
-        return roles.can_moderate_any(request.user) and super().has_module_permission(
-            request
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return roles.can_moderate_any(request.user) and super().has_view_permission(
-            request, obj
-        )
+    def scope(self, user, queryset):
+        return roles.editable_articles(user, queryset)
 
     def get_list_filter(self, request):
         if roles.is_editor(request.user):

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -380,7 +380,7 @@ class PrivacyRequestForm(forms.Form):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(roles.RoleScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "comment",
         "sender",
@@ -429,26 +429,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     # Scope and permissions -------------------------------------------------
 
-    def get_queryset(self, request):
-        return roles.moderatable_comments(request.user, super().get_queryset(request))
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # Django redirects to the index for a missing object; a guessed id
-            # of someone else's comment should simply not exist.
-            raise Http404("No comment with that id among the comments you moderate.")
-        return obj
-
-    def has_module_permission(self, request):
-        return roles.can_moderate_any(request.user) and super().has_module_permission(
-            request
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return roles.can_moderate_any(request.user) and super().has_view_permission(
-            request, obj
-        )
+    def scope(self, user, queryset):
+        return roles.moderatable_comments(user, queryset)
 
     def has_add_permission(self, request):
         # Comments come from the site or from the reply form on a comment.

@@ -6,6 +6,8 @@ permissions) are created by the comments migration "roles_groups".
 Superusers count as editors so a site owner is never locked out.
 """
 
+from django.http import Http404
+
 EDITORS = "Editors"
 AUTHORS = "Authors"
 
@@ -57,3 +59,34 @@ def can_moderate(user, comment):
     if is_editor(user):
         return True
     return is_author(user) and comment.article.author_id == user.pk
+
+
+class RoleScopedAdminMixin:
+    """Admin behaviour shared by articles and comments: what a role may see.
+
+    Staff in neither group do not see the module; an author's list, counts and
+    object pages hold only what `scope()` returns, and a guessed id of anything
+    else is a 404 rather than Django's redirect to the index.
+    """
+
+    def scope(self, user, queryset):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        return self.scope(request.user, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(
+                f"No {self.opts.verbose_name} with that id among the ones you may see."
+            )
+        return obj
+
+    def has_module_permission(self, request):
+        return can_moderate_any(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate_any(request.user) and super().has_view_permission(
+            request, obj
+        )
