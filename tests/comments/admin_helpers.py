@@ -1,6 +1,5 @@
 """Staff members in the roles the migration creates, for the admin tests."""
 
-import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -48,9 +47,3 @@ def run_action(client, action, comments, query=""):
 
 def messages_of(response):
     return [str(message) for message in response.context["messages"]]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hash test passwords cheaply: the real hasher costs a second per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,12 +19,6 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hash the factories' passwords cheaply: these tests never test passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post_url(article):
     return reverse("comments:post", args=[article.slug])
 

@@ -9,7 +9,6 @@ from comments.signals import comment_published
 from tests.comments.admin_helpers import (  # noqa: F401
     CHANGELIST,
     editor,
-    fast_password_hashing,
     messages_of,
     pending_comment,
     run_action,

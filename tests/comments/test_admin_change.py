@@ -14,7 +14,6 @@ from tests.comments.admin_helpers import (  # noqa: F401
     admin_url,
     change_url,
     editor,
-    fast_password_hashing,
     messages_of,
     pending_comment,
 )

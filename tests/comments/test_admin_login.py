@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.comments.admin_helpers import editor, fast_password_hashing  # noqa: F401
+from tests.comments.admin_helpers import editor
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from comments.models import Comment
 from tests.comments.admin_helpers import (  # noqa: F401
     CHANGELIST,
     editor,
-    fast_password_hashing,
     pending_comment,
 )
 from tests.factories import ArticleFactory, CommentFactory

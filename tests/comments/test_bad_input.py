@@ -14,7 +14,6 @@ from comments.models import Comment
 from comments.moderation import FORM_STAMP_SALT, sign_form_token
 from comments.sanitize import render_comment_html
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
-    fast_password_hashing,
     form_data,
     fresh_cache,
     post_url,

@@ -23,7 +23,6 @@ from comments.moderation import (
     sign_form_token,
 )
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
-    fast_password_hashing,
     form_data,
     fresh_cache,
     post_url,

@@ -10,7 +10,6 @@ from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
 from comments.views import OWN_COMMENTS_SESSION_KEY
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
-    fast_password_hashing,
     form_data,
     fresh_cache,
     post_url,

@@ -10,7 +10,6 @@ from comments import privacy
 from comments.models import Comment, Notification, Subscriber, log_comment_change
 from tests.comments.admin_helpers import (  # noqa: F401
     editor,
-    fast_password_hashing,
     messages_of,
 )
 from tests.factories import CommentFactory

@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from comments.models import Comment, CommentReport
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
-    fast_password_hashing,
     fresh_cache,
     text_of,
 )

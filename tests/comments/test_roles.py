@@ -14,7 +14,6 @@ from tests.comments.admin_helpers import (  # noqa: F401
     author,
     change_url,
     editor,
-    fast_password_hashing,
     pending_comment,
     run_action,
 )
