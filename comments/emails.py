@@ -7,6 +7,7 @@ written by visitors reaches the HTML part only escaped or as the sanitised
 subject, which is flattened to one line first.
 """
 
+import email.policy
 import unicodedata
 
 from django.conf import settings
@@ -110,6 +111,18 @@ def one_line(text):
     return text
 
 
+# The default policy folds a header at 78 characters, and a long signed URL has
+# nowhere to break, so it would be sent as RFC 2047 encoded words that mail
+# clients never decode into a List-Unsubscribe link. RFC 5322 allows lines of
+# 998 characters; with that limit, bodies with long links also stay readable.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+class ParleyEmail(EmailMultiAlternatives):
+    def message(self, *, policy=MAIL_POLICY):
+        return super().message(policy=policy)
+
+
 def build_message(name, recipient, context):
     """Return the EmailMultiAlternatives for templates/emails/<name>_*."""
     unsubscribe_url = links.unsubscribe_url(recipient)
@@ -126,7 +139,7 @@ def build_message(name, recipient, context):
     list_unsubscribe = f"<{unsubscribe_url}>"
     if mailto := settings.PARLEY["UNSUBSCRIBE_MAILTO"]:
         list_unsubscribe += f", <mailto:{mailto}?subject=unsubscribe>"
-    message = EmailMultiAlternatives(
+    message = ParleyEmail(
         subject,
         text,
         settings.DEFAULT_FROM_EMAIL,

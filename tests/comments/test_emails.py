@@ -152,6 +152,19 @@ def test_every_email_has_text_and_html_parts_and_one_click_unsubscribe(
         assert parsed["Auto-Submitted"] == "auto-generated"
 
 
+def test_list_unsubscribe_url_is_sent_as_plain_text_not_encoded_words(
+    mailoutbox, conversation
+):
+    gunther, reply = conversation
+
+    emails.send_reply_email(reply, "gunther@example.org")
+
+    wire = mailoutbox[0].message().as_bytes().decode()
+    [line] = [row for row in wire.splitlines() if row.startswith("List-Unsubscribe:")]
+    assert line.startswith(f"List-Unsubscribe: <{SITE}/email/unsubscribe/")
+    assert "=?utf-8?" not in line
+
+
 def test_list_unsubscribe_also_offers_a_mailbox_when_one_is_configured(
     mailoutbox, conversation, settings
 ):
