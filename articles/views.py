@@ -1,10 +1,43 @@
+import hashlib
+import re
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone, translation
 
 from articles.models import Article
-from comments.forms import comment_form_context
-from comments.threads import conversation_context
+from comments.cache import FRAGMENT_SECONDS, template_hash
+from comments.forms import (
+    comment_form_context,
+    privacy_periods,
+    shared_form,
+    shared_form_html,
+)
+from comments.moderation import sign_form_token
+from comments.threads import conversation_context, conversation_request
+
+TEMPLATE = "articles/article_detail.html"
+# What a cached public page is made by, beside the conversation fragment's own.
+PAGE_TEMPLATES = (
+    TEMPLATE,
+    "base.html",
+    "comments/conversation.html",
+    "comments/form.html",
+    "comments/form_field.html",
+)
+# Stand-ins for the two per-visitor values of a cached page. A NUL byte never
+# reaches a page otherwise (forms refuse control characters), and escaping
+# leaves both markers as they are.
+CSRF_MARKER = "\x00parley-csrf-token\x00"
+FORM_TOKEN_MARKER = "\x00parley-form-token\x00"  # noqa: S105 - not a secret
+_MARKERS = re.compile(b"(\x00parley-(?:csrf|form)-token\x00)")
 
 
 def article_list(request):
@@ -42,12 +75,103 @@ def render_article(request, article, extra_context=None, status=200):
     The comment views call this too, to show the form with its errors (or a
     preview) in place under the conversation.
     """
+    wanted = conversation_request(request, article)
+    if extra_context is None and status == 200:
+        html = public_page(request, article, wanted)
+        if html is not None:
+            return HttpResponse(html)
     further_reading = article.related_articles.published().only("title", "slug")
     context = {
         "article": article,
         "further_reading": further_reading,
-        **conversation_context(request, article),
+        **conversation_context(request, article, wanted),
         **comment_form_context(request, article),
         **(extra_context or {}),
     }
-    return render(request, "articles/article_detail.html", context, status=status)
+    return render(request, TEMPLATE, context, status=status)
+
+
+def public_page(request, article, wanted):
+    """Return the page (bytes) every visitor like this one sees, from the page cache; None when it is theirs alone.
+
+    Most readers see the same page: not staff, no message to show, no held
+    comment of their own, nothing remembered in the form, not replying. Theirs
+    is rendered once, with markers in place of the CSRF token and the signed
+    form token, stored under a key made of everything it shows (the
+    conversation fragment's key among them), and filled in per request.
+    `wanted` is the request's conversation_request().
+    """
+    if request.user.is_staff or not article.is_published or wanted.key is None:
+        return None
+    if wanted.comments_open and not shared_form(request, article):
+        return None
+    if len(messages.get_messages(request)):
+        return None
+    further_reading = list(article.related_articles.published().only("title", "slug"))
+    key = _page_key(article, wanted, further_reading)
+    parts = cache.get(key)
+    if parts is None:
+        html = _render_shared_page(request, article, wanted, further_reading)
+        if html is None:
+            return None
+        # Stored encoded and cut at the markers: a request joins, nothing more.
+        parts = _MARKERS.split(html.encode())
+        cache.set(key, parts, timeout=FRAGMENT_SECONDS)
+    if len(parts) == 1:
+        return parts[0]
+    tokens = {
+        CSRF_MARKER.encode(): get_token(request).encode(),
+        FORM_TOKEN_MARKER.encode(): sign_form_token(article.pk).encode(),
+    }
+    return b"".join(tokens.get(part, part) for part in parts)
+
+
+def _render_shared_page(request, article, wanted, further_reading):
+    """Return the page with markers for the two tokens, or None if they do not fit."""
+    context = {
+        "article": article,
+        "further_reading": further_reading,
+        **conversation_context(request, article, wanted),
+        "comment_form": None,
+        "reply_to": None,
+        "comments_open": wanted.comments_open,
+        "comment_preview": None,
+        "privacy": privacy_periods(),
+    }
+    if wanted.comments_open:
+        context["comment_form_html"] = shared_form_html(
+            request, article, csrf_token=CSRF_MARKER, form_token=FORM_TOKEN_MARKER
+        )
+    html = render_to_string(TEMPLATE, context, request)
+    expected = 1 if wanted.comments_open else 0
+    if html.count(CSRF_MARKER) != expected or html.count(FORM_TOKEN_MARKER) != expected:
+        return None
+    return html
+
+
+def _page_key(article, wanted, further_reading):
+    author = article.author
+    shown = (
+        wanted.key,
+        article.pk,
+        article.slug,
+        article.title,
+        article.standfirst,
+        article.body,
+        article.status,
+        article.published_at,
+        article.comment_count,
+        article.author_id,
+        author.get_full_name(),
+        author.username,
+        [(related.pk, related.title, related.slug) for related in further_reading],
+        privacy_periods(),
+        settings.SITE_NAME,
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        static("css/site.css"),
+        static("js/comments.js"),
+        [template_hash(name) for name in PAGE_TEMPLATES],
+    )
+    digest = hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"parley:article-page:{article.pk}:{digest}"

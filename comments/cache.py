@@ -81,6 +81,22 @@ def _code_fingerprint():
     return hashlib.blake2s(sources, digest_size=6).hexdigest()
 
 
+def template_hash(name):
+    """Return a short hash of one template's source, kept on the loaded template.
+
+    A template Django loads again (the development server does when the file
+    changes) is a new object, hashed again.
+    """
+    template = get_template(name).template
+    try:
+        return template.parley_hash
+    except AttributeError:
+        template.parley_hash = hashlib.blake2s(
+            template.source.encode(), digest_size=8
+        ).hexdigest()
+        return template.parley_hash
+
+
 def fragment_key(article, **variant):
     """Return the cache key of one rendering of an article's conversation.
 

@@ -49,15 +49,19 @@ def is_permanent(error):
     return False
 
 
-def schedule(kind, comment, decisions):
+def schedule(kind, comment, decisions, *, new_comment=False):
     """Record one Notification per decision and enqueue the ones to send.
 
     Call inside the transaction that changed the comment. Return the
     Notifications created now (an existing one for the same kind, comment and
-    recipient is left as it is).
+    recipient is left as it is). `new_comment` says the comment was stored in
+    this transaction, so no Notification of it can exist yet: they are
+    inserted together, without looking for one first.
     """
-    created_rows = []
     now = timezone.now()
+    if new_comment:
+        return _schedule_new(kind, comment, decisions, now)
+    created_rows = []
     for decision in decisions:
         notification, created = Notification.objects.get_or_create(
             kind=kind,
@@ -78,6 +82,31 @@ def schedule(kind, comment, decisions):
     return created_rows
 
 
+def _schedule_new(kind, comment, decisions, now):
+    rows, seen = [], set()
+    for decision in decisions:
+        if decision.recipient in seen:
+            continue  # as get_or_create would: the first decision stands
+        seen.add(decision.recipient)
+        rows.append(
+            Notification(
+                kind=kind,
+                comment=comment,
+                recipient=decision.recipient,
+                status=Notification.Status.QUEUED
+                if decision.send
+                else Notification.Status.SKIPPED,
+                reason=decision.reason,
+                next_attempt_at=now if decision.send else None,
+            )
+        )
+    created_rows = Notification.objects.bulk_create(rows)
+    for notification in created_rows:
+        if notification.status == Notification.Status.QUEUED:
+            enqueue_send(notification.pk)
+    return created_rows
+
+
 def enqueue_send(notification_id, *, run_after=None):
     from comments.tasks import send_notification
 
@@ -87,13 +116,18 @@ def enqueue_send(notification_id, *, run_after=None):
     task.enqueue(notification_id)
 
 
-def schedule_confirmation(comment):
+def schedule_confirmation(comment, *, new_comment=False):
     """Ask the comment's writer to confirm their address, if rule 4 says so."""
     decision = notifications.confirmation_needed(comment)
     if decision is None:
         return []
-    Subscriber.objects.get_or_create(email=decision.recipient)
-    return schedule(Notification.Kind.CONFIRMATION, comment, [decision])
+    # One INSERT that leaves an existing row alone (no look-up, no savepoint).
+    Subscriber.objects.bulk_create(
+        [Subscriber(email=decision.recipient)], ignore_conflicts=True
+    )
+    return schedule(
+        Notification.Kind.CONFIRMATION, comment, [decision], new_comment=new_comment
+    )
 
 
 def deliver(notification_id):

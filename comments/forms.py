@@ -11,7 +11,10 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.template.loader import get_template
+from django.templatetags.static import static
 
+from comments.cache import template_hash
 from comments.models import (
     MAX_BODY_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -21,7 +24,6 @@ from comments.models import (
     CommentReport,
 )
 from comments.moderation import is_duplicate, sign_form_token
-from comments.sanitize import render_comment_html
 
 REMEMBER_COOKIE = "parley_commenter"
 REMEMBER_SALT = "comments.remember-commenter"
@@ -232,7 +234,7 @@ class CommentForm(forms.Form):
             ip_address=ip_address,
             user_agent=user_agent,
         )
-        comment.body_html = render_comment_html(comment.body)
+        comment.render_body()
         return comment
 
     def error_summary(self):
@@ -360,6 +362,61 @@ def comment_form_context(request, article):
         "comment_preview": None,
         "privacy": privacy_periods(),
     }
+
+
+def shared_form(request, article):
+    """Return True when this visitor's comment form is everyone's but for its two tokens.
+
+    That is the empty form of a visitor who is not staff, has nothing
+    remembered and is not replying: the article page can then be served from
+    a cached copy with the CSRF token and the signed form token put in.
+    """
+    if request.GET.get("replyto") or request.user.is_staff:
+        return False
+    return REMEMBER_COOKIE not in request.COOKIES or not remembered_commenter(request)
+
+
+# Rendered shared forms by what they show (see shared_form_html); a few
+# hundred articles' worth, then it starts again.
+_SHARED_FORMS = {}
+_SHARED_FORMS_KEPT = 500
+SHARED_FORM_TEMPLATES = ("comments/form.html", "comments/form_field.html")
+
+
+def shared_form_html(request, article, *, csrf_token, form_token):
+    """Return the HTML of the shared comment form (see shared_form) with the two tokens given.
+
+    Django's form widgets cost several milliseconds to render, and this form
+    is the same for every such visitor of an article, so it is rendered once
+    per process with the tokens given (markers the caller replaces).
+    """
+    privacy = privacy_periods()
+    key = (
+        article.pk,
+        article.slug,
+        csrf_token,
+        form_token,
+        tuple(privacy.items()),
+        static("js/comments.js"),
+        tuple(template_hash(name) for name in SHARED_FORM_TEMPLATES),
+    )
+    html = _SHARED_FORMS.get(key)
+    if html is None:
+        initial = {**initial_values(request, article), "form_token": form_token}
+        context = {
+            "article": article,
+            "comments_open": True,
+            "comment_form": CommentForm(article=article, initial=initial),
+            "reply_to": None,
+            "comment_preview": None,
+            "privacy": privacy,
+            "csrf_token": csrf_token,
+        }
+        html = get_template("comments/form.html").render(context, request)
+        if len(_SHARED_FORMS) >= _SHARED_FORMS_KEPT:
+            _SHARED_FORMS.clear()
+        _SHARED_FORMS[key] = html
+    return html
 
 
 def privacy_periods():

@@ -150,7 +150,7 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         self.author_email = normalize_email(self.author_email)
-        self.body_html = render_comment_html(self.body)
+        self.render_body()
         if self.parent_id and not self.depth:
             self.depth = self.parent.depth + 1
             self.root_id = self.parent.root_id or self.parent_id
@@ -169,6 +169,18 @@ class Comment(models.Model):
         # ?comment= opens the page of threads that holds it, however long the
         # conversation grows; the anchor scrolls to it.
         return f"{self.article.get_absolute_url()}?comment={self.pk}#{self.anchor}"
+
+    def render_body(self):
+        """Set and return body_html, the body as the page shows it.
+
+        A new comment's body is rendered once although the form, the
+        screening rules and save() all need it: this instance remembers which
+        text it rendered and renders again only when the body changed.
+        """
+        if getattr(self, "_rendered_body", None) != self.body:
+            self.body_html = render_comment_html(self.body)
+            self._rendered_body = self.body
+        return self.body_html
 
     @property
     def anchor(self):

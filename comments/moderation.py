@@ -29,7 +29,7 @@ from comments.models import (
     CommentReport,
     normalize_email,
 )
-from comments.sanitize import count_links, render_comment_html
+from comments.sanitize import render_comment_html
 
 FORM_STAMP_SALT = "comments.form-issued"
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -89,6 +89,7 @@ def spam_reason(comment, *, honeypot="", form_token="", now=None):
         website=comment.author_website,
         body=comment.body,
         ip=comment.ip_address,
+        body_html=comment.render_body(),
     )
     if item is not None:
         return f"Blocked {item.get_kind_display().lower()}: {item.value}"
@@ -98,7 +99,8 @@ def spam_reason(comment, *, honeypot="", form_token="", now=None):
 def hold_reason(comment):
     """Return why `comment` needs a closer look, or ""."""
     limit = parley_setting("COMMENT_MAX_LINKS", 2)
-    links = count_links(comment.body)
+    # sanitize.count_links() on the rendering the comment has already.
+    links = comment.render_body().count("<a href=")
     if links > limit:
         return f"Too many links: {links} (more than {limit})"
     return ""
@@ -159,34 +161,67 @@ def active_blocked_items(now=None):
     ).order_by("pk")
 
 
-def find_blocked_item(*, name="", email="", website="", body="", ip=None):
-    """Return the first unexpired BlockedItem that matches the comment's fields, or None."""
+def find_blocked_item(
+    *, name="", email="", website="", body="", ip=None, body_html=None
+):
+    """Return the first unexpired BlockedItem that matches the comment's fields, or None.
+
+    `body_html` is the body as rendered, when the caller has it already.
+    """
     texts = [_fold(value) for value in (body, name, email, website) if value]
     email = normalize_email(email)
-    hosts = _hosts(email=email, website=website, body=body)
+    hosts = _hosts(email=email, website=website, body=body, body_html=body_html)
     address = _ip(ip)
-    for item in active_blocked_items():
-        value = item.value.strip()
+    rows = tuple(active_blocked_items().values_list("pk", "kind", "value"))
+    for pk, kind, test in _block_list(rows):
+        if kind == BlockedItem.Kind.PHRASE:
+            matched = any(test.search(text) for text in texts)
+        elif kind == BlockedItem.Kind.EMAIL:
+            matched = bool(email) and email == test
+        elif kind == BlockedItem.Kind.DOMAIN:
+            matched = any(host == test or host.endswith("." + test) for host in hosts)
+        else:
+            matched = address is not None and address in test
+        if matched:
+            item = BlockedItem.objects.filter(pk=pk).first()
+            if item is not None:  # None: removed a moment ago
+                return item
+    return None
+
+
+# The last block list read and its prepared tests: every comment is checked
+# against the whole list, and compiling it again each time cost more than
+# reading it.
+_prepared_block_list = ((), [])
+
+
+def _block_list(rows):
+    """Return (pk, kind, test) for the block list `rows` (pk, kind, value), in order."""
+    global _prepared_block_list  # noqa: PLW0603 - one shared, immutable pair
+    prepared_rows, prepared = _prepared_block_list
+    if prepared_rows == rows:
+        return prepared
+    prepared = []
+    for pk, kind, raw in rows:
+        value = raw.strip()
         if not value:
             continue
-        if item.kind == BlockedItem.Kind.PHRASE:
-            pattern = re.compile(rf"(?<!\w){re.escape(_fold(value))}(?!\w)")
-            if any(pattern.search(text) for text in texts):
-                return item
-        elif item.kind == BlockedItem.Kind.EMAIL:
-            if email and email == normalize_email(value):
-                return item
-        elif item.kind == BlockedItem.Kind.DOMAIN:
-            domain = value.lower().lstrip("@.").rstrip(".")
-            if any(host == domain or host.endswith("." + domain) for host in hosts):
-                return item
-        elif item.kind == BlockedItem.Kind.IP and address is not None:
+        if kind == BlockedItem.Kind.PHRASE:
+            test = re.compile(rf"(?<!\w){re.escape(_fold(value))}(?!\w)")
+        elif kind == BlockedItem.Kind.EMAIL:
+            test = normalize_email(value)
+        elif kind == BlockedItem.Kind.DOMAIN:
+            test = value.lower().lstrip("@.").rstrip(".")
+        elif kind == BlockedItem.Kind.IP:
             try:
-                if address in ipaddress.ip_network(value, strict=False):
-                    return item
+                test = ipaddress.ip_network(value, strict=False)
             except ValueError:
                 continue  # a malformed entry blocks nothing rather than everything
-    return None
+        else:
+            continue
+        prepared.append((pk, kind, test))
+    _prepared_block_list = (rows, prepared)
+    return prepared
 
 
 def _fold(text):
@@ -194,13 +229,15 @@ def _fold(text):
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _hosts(*, email, website, body):
+def _hosts(*, email, website, body, body_html=None):
     hosts = set()
     if "@" in email:
         hosts.add(email.rsplit("@", 1)[1])
     urls = [website] if website else []
     if body and len(body) <= MAX_BODY_LENGTH:
-        urls += _HREF.findall(render_comment_html(body))
+        if body_html is None:
+            body_html = render_comment_html(body)
+        urls += _HREF.findall(body_html)
     for url in urls:
         try:
             host = urlsplit(url).hostname

@@ -283,7 +283,8 @@ def _prepare(row, shared):
     row["created_iso"] = created.isoformat(timespec="seconds")
     # The format of Django's date filter "j F Y, H:i", without its cost.
     row["created_display"] = (
-        f"{created.day} {shared.months[created.month]} {created.year}, {created:%H:%M}"
+        f"{created.day} {shared.months[created.month]} {created.year}, "
+        f"{created.hour:02d}:{created.minute:02d}"
     )
     row["report_url"] = shared.report_url % row["id"]
 
@@ -337,13 +338,21 @@ def comment_page_number(article, comment_id, order=OLDEST):
     return min(before // threads_per_page() + 1, MAX_PAGE)
 
 
-def conversation_context(request, article):
-    """Return the template context of an article's conversation for this request.
+@dataclass
+class ConversationRequest:
+    """Which rendering of an article's conversation a request asks for."""
 
-    The threads come from the fragment cache unless the visitor has comments
-    of their own waiting for moderation: those are shown to them alone, so
-    that page is rendered for them and never stored.
-    """
+    order: str
+    number: int
+    comments_open: bool
+    pending: list
+    # The fragment cache key; None when the visitor has comments of their
+    # own waiting for moderation (that page is theirs alone, never stored).
+    key: str | None
+
+
+def conversation_request(request, article):
+    """Return what the conversation of this request depends on, and its cache key."""
     order = parse_order(request.GET.get("order"))
     if "comment" in request.GET:
         number = _comment_page(article, request.GET["comment"], order)
@@ -351,9 +360,27 @@ def conversation_context(request, article):
         number = parse_page(request.GET.get("cpage"))
     comments_open = article.comments_open
     pending = own_pending_rows(article, own_comment_ids(request.session))
+    key = None
+    if not pending:
+        key = fragment_key(article, order=order, page=number, open=comments_open)
+    return ConversationRequest(order, number, comments_open, pending, key)
+
+
+def conversation_context(request, article, wanted=None):
+    """Return the template context of an article's conversation for this request.
+
+    The threads come from the fragment cache unless the visitor has comments
+    of their own waiting for moderation: those are shown to them alone, so
+    that page is rendered for them and never stored. `wanted` is this
+    request's conversation_request(), when the caller has it already.
+    """
+    wanted = wanted or conversation_request(request, article)
+    number, order, comments_open = wanted.number, wanted.order, wanted.comments_open
 
     def render():
-        page = load_thread_page(article, number=number, order=order, pending=pending)
+        page = load_thread_page(
+            article, number=number, order=order, pending=wanted.pending
+        )
         context = {
             "page": page,
             "threads_html": thread_list_html(page.entries, comments_open=comments_open),
@@ -363,11 +390,7 @@ def conversation_context(request, article):
         }
         return render_to_string("comments/threads.html", context)
 
-    if pending:
-        html = render()
-    else:
-        key = fragment_key(article, order=order, page=number, open=comments_open)
-        html = cached_fragment(key, render)
+    html = render() if wanted.key is None else cached_fragment(wanted.key, render)
     return {"conversation_html": html, "comment_order": order, "comment_page": number}
 
 

@@ -48,7 +48,10 @@ REPORT_FLOOD = (
 @require_POST
 def post_comment(request, slug):
     """Store a comment from the article page, or show the form again with errors or a preview."""
-    article = get_object_or_404(visible_articles(request.user), slug=slug)
+    # The author: the held-comment email and a page shown again need them.
+    article = get_object_or_404(
+        visible_articles(request.user).select_related("author"), slug=slug
+    )
     if not article.comments_open:
         # The page shows the closed notice in place of the form.
         return render_article(request, article, {"comments_open": False}, status=403)

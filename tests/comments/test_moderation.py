@@ -401,3 +401,29 @@ def test_report_threshold_is_configurable(article, settings):
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+def test_an_edited_block_list_applies_to_the_next_comment(article):
+    """The prepared block list is reused only while the stored list is the same."""
+    item = BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="tinned ham")
+    assert find_blocked_item(body="Tinned ham for sale") == item
+
+    # Changed behind every model method (a bulk update, a restored backup).
+    BlockedItem.objects.filter(pk=item.pk).update(value="spiced ham")
+
+    assert find_blocked_item(body="Tinned ham for sale") is None
+    assert find_blocked_item(body="Spiced ham for sale").value == "spiced ham"
+    BlockedItem.objects.filter(pk=item.pk).delete()
+    assert find_blocked_item(body="Spiced ham for sale") is None
+
+
+def test_the_first_blocked_entry_is_named_whatever_matches(article):
+    ip = BlockedItem.objects.create(kind=BlockedItem.Kind.IP, value="192.0.2.0/24")
+    BlockedItem.objects.create(kind=BlockedItem.Kind.IP, value="not a network")
+    BlockedItem.objects.create(kind=BlockedItem.Kind.DOMAIN, value="spam.example")
+
+    item = find_blocked_item(
+        email="someone@mail.spam.example", body="Hello", ip="192.0.2.7"
+    )
+
+    assert item == ip
