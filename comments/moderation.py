@@ -9,6 +9,7 @@ Every knob is in settings.PARLEY (config/settings.py).
 """
 
 import ipaddress
+import math
 import re
 import time
 import unicodedata
@@ -121,7 +122,10 @@ def is_trusted_commenter(email):
 def sign_form_token(article_id, issued_at=None):
     """Return the signed value of the form's hidden field, stamped with the time it was shown."""
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_STAMP_SALT)
+    # Rounded down, never up: a stamp in the future would make a prompt
+    # submission look faster than it was.
+    stamp = math.floor(issued_at * 10) / 10
+    return signing.dumps([article_id, stamp], salt=FORM_STAMP_SALT)
 
 
 def form_timing_reason(form_token, article_id, *, now=None):

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -18,6 +19,16 @@ def django_db_modify_db_settings(
     if database["ENGINE"] == "django.db.backends.sqlite3":
         folder = tmp_path_factory.mktemp("database")
         database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Start every test with an empty cache.
+
+    Pages, fragments and counters are keyed by ids, and SQLite reuses the ids
+    of rolled-back rows, so one test's cached page could otherwise answer the next.
+    """
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

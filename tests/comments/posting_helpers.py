@@ -1,22 +1,12 @@
-"""Shared by the posting tests: a valid form submission and a clean cache."""
+"""Shared by the posting tests: a valid form submission, as a browser sends it."""
 
 import html
 import re
 import time
 
-import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from comments.moderation import sign_form_token
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Start every test with no flood counters and no cached page fragments."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def post_url(article):

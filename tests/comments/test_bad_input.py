@@ -15,7 +15,6 @@ from comments.moderation import FORM_STAMP_SALT, sign_form_token
 from comments.sanitize import render_comment_html
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
-    fresh_cache,
     post_url,
 )
 from tests.comments.xss_payloads import PAYLOADS, WEBSITE_PAYLOADS

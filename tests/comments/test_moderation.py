@@ -24,7 +24,6 @@ from comments.moderation import (
 )
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
-    fresh_cache,
     post_url,
 )
 from tests.factories import ArticleFactory, CommentFactory
@@ -427,3 +426,12 @@ def test_the_first_blocked_entry_is_named_whatever_matches(article):
     )
 
     assert item == ip
+
+
+def test_a_form_sent_at_once_is_not_stamped_in_the_future(settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_MIN_SECONDS": 0}
+    shown_at = 1_700_000_000.09
+
+    token = sign_form_token(7, issued_at=shown_at)
+
+    assert form_timing_reason(token, 7, now=shown_at) == ""

@@ -11,7 +11,6 @@ from comments.models import Comment
 from comments.views import OWN_COMMENTS_SESSION_KEY
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
-    fresh_cache,
     post_url,
     text_of,
 )

@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from comments.models import Comment, CommentReport
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
-    fresh_cache,
     text_of,
 )
 from tests.factories import CommentFactory
