@@ -124,6 +124,21 @@ def sign_form_token(article_id, issued_at=None):
     return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_STAMP_SALT)
 
 
+def refresh_form_token(form_token, article_id):
+    """Return a new stamp for a form shown again (errors, preview); a forged token stays as it is.
+
+    A person who fixes an error or previews has plainly read the form, so the
+    two-hour limit counts from this showing, not the first one.
+    """
+    try:
+        token_article, _ = signing.loads(form_token or "", salt=FORM_STAMP_SALT)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
+        return form_token
+    if token_article != article_id:
+        return form_token
+    return sign_form_token(article_id)
+
+
 def form_timing_reason(form_token, article_id, *, now=None):
     """Return why the form token shows a bot (missing, altered, too fast, too old), or ""."""
     if not form_token:

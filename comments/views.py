@@ -23,6 +23,7 @@ from comments.moderation import (
     is_flooding,
     is_reporting_too_often,
     record_report,
+    refresh_form_token,
     screen_comment,
 )
 
@@ -107,6 +108,10 @@ def post_comment(request, slug):
 
 
 def _show_form(request, article, form, *, preview=None, status=200):
+    form.data = form.data.copy()
+    form.data["form_token"] = refresh_form_token(
+        form.data.get("form_token"), article.pk
+    )
     context = {
         "comment_form": form,
         "reply_to": None if form.refused_reply else form.reply_to,

@@ -1,5 +1,8 @@
 """Posting a comment from the article page: comments/views.py."""
 
+import html
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
+from comments.moderation import form_timing_reason
 from comments.views import OWN_COMMENTS_SESSION_KEY
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
@@ -434,3 +438,30 @@ def test_auto_approved_visitor_is_told_the_comment_is_published(
 
     assert Comment.objects.filter(article=article).get().status == "approved"
     assert "Your comment is published." in text_of(client.get(response["Location"]))
+
+
+def form_token_in(response):
+    [token] = re.findall(
+        r'name="form_token" value="([^"]*)"', response.content.decode()
+    )
+    return html.unescape(token)
+
+
+def test_a_form_shown_again_with_errors_gets_a_fresh_stamp(client, article):
+    three_hours = 3 * 60 * 60
+    stale = form_data(article, name="", shown_seconds_ago=three_hours)
+
+    response = client.post(post_url(article), stale)
+
+    assert response.status_code == 200
+    fresh = form_token_in(response)
+    assert fresh != stale["form_token"]
+    assert form_timing_reason(fresh, article.pk, now=time.time() + 10) == ""
+
+
+def test_a_forged_stamp_is_not_refreshed_by_showing_the_form_again(client, article):
+    forged = form_data(article, name="", form_token="not-a-signed-token")
+
+    response = client.post(post_url(article), forged)
+
+    assert form_token_in(response) == "not-a-signed-token"
