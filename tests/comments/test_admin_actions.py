@@ -5,7 +5,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from comments.models import Comment
-from comments.signals import comment_published
 from tests.comments.admin_helpers import (  # noqa: F401
     CHANGELIST,
     editor,
@@ -18,30 +17,6 @@ from tests.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
-
-
-@pytest.fixture
-def erin(db):
-    return editor()
-
-
-@pytest.fixture
-def editor_client(client, erin):
-    client.force_login(erin)
-    return client
-
-
-@pytest.fixture
-def published():
-    """Collect every comment_published signal, as the notifications would receive it."""
-    received = []
-
-    def receiver(sender, comment, **kwargs):
-        received.append(comment.pk)
-
-    comment_published.connect(receiver, dispatch_uid="test-admin-actions")
-    yield received
-    comment_published.disconnect(dispatch_uid="test-admin-actions")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from comments.models import BlockedItem, CannedReply, Comment, CommentReport
-from comments.signals import comment_published
 from tests.comments.admin_helpers import (  # noqa: F401
     CHANGELIST,
     admin_url,
@@ -22,29 +21,6 @@ from tests.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
-
-
-@pytest.fixture
-def erin(db):
-    return editor()
-
-
-@pytest.fixture
-def editor_client(client, erin):
-    client.force_login(erin)
-    return client
-
-
-@pytest.fixture
-def published():
-    received = []
-
-    def receiver(sender, comment, **kwargs):
-        received.append(comment.pk)
-
-    comment_published.connect(receiver, dispatch_uid="test-admin-change")
-    yield received
-    comment_published.disconnect(dispatch_uid="test-admin-change")
 
 
 def log_messages(comment):

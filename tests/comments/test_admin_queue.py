@@ -19,12 +19,6 @@ from tests.factories import ArticleFactory, CommentFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_client(client):
-    client.force_login(editor())
-    return client
-
-
 def listed(response):
     return [comment.pk for comment in response.context["cl"].result_list]
 

@@ -21,17 +21,6 @@ EMAIL = "gunther@example.org"
 
 
 @pytest.fixture
-def erin(db):
-    return editor()
-
-
-@pytest.fixture
-def editor_client(client, erin):
-    client.force_login(erin)
-    return client
-
-
-@pytest.fixture
 def gunthers_data(article):
     comment = CommentFactory(
         article=article,
