@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
 
+from articles import local_pages
 from articles.models import Article
 from comments.cache import FRAGMENT_SECONDS, template_hash
 from comments.forms import (
@@ -37,6 +38,8 @@ PAGE_TEMPLATES = (
 # leaves both markers as they are.
 CSRF_MARKER = "\x00parley-csrf-token\x00"
 FORM_TOKEN_MARKER = "\x00parley-form-token\x00"  # noqa: S105 - not a secret
+_CSRF_MARKER_BYTES = CSRF_MARKER.encode()
+_FORM_TOKEN_MARKER_BYTES = FORM_TOKEN_MARKER.encode()
 _MARKERS = re.compile(b"(\x00parley-(?:csrf|form)-token\x00)")
 
 
@@ -63,21 +66,28 @@ def visible_articles(user):
 
 
 def article_detail(request, slug):
+    lookup = local_pages.look_up(request, slug)
+    if lookup is not None and lookup.page is not None:
+        page = lookup.page
+        return HttpResponse(fill_tokens(request, page.article_id, page.parts))
     article = get_object_or_404(
         visible_articles(request.user).select_related("author"), slug=slug
     )
-    return render_article(request, article)
+    return render_article(request, article, local_lookup=lookup)
 
 
-def render_article(request, article, extra_context=None, status=200):
+def render_article(
+    request, article, extra_context=None, status=200, *, local_lookup=None
+):
     """Render the article page: the article, further reading, its conversation and the comment form.
 
     The comment views call this too, to show the form with its errors (or a
-    preview) in place under the conversation.
+    preview) in place under the conversation. `local_lookup` is the request's
+    articles.local_pages.look_up(), to keep the shared page in this process.
     """
     wanted = conversation_request(request, article)
     if extra_context is None and status == 200:
-        html = public_page(request, article, wanted)
+        html = public_page(request, article, wanted, local_lookup)
         if html is not None:
             return HttpResponse(html)
     further_reading = article.related_articles.published().only("title", "slug")
@@ -91,7 +101,7 @@ def render_article(request, article, extra_context=None, status=200):
     return render(request, TEMPLATE, context, status=status)
 
 
-def public_page(request, article, wanted):
+def public_page(request, article, wanted, local_lookup=None):
     """Return the page (bytes) every visitor like this one sees, from the page cache; None when it is theirs alone.
 
     Most readers see the same page: not staff, no message to show, no held
@@ -117,11 +127,18 @@ def public_page(request, article, wanted):
         # Stored encoded and cut at the markers: a request joins, nothing more.
         parts = _MARKERS.split(html.encode())
         cache.set(key, parts, timeout=FRAGMENT_SECONDS)
+    if local_lookup is not None:
+        local_pages.keep(local_lookup, article, parts)
+    return fill_tokens(request, article.pk, parts)
+
+
+def fill_tokens(request, article_id, parts):
+    """Return the shared page cut at its token markers, with this visitor's tokens put in."""
     if len(parts) == 1:
         return parts[0]
     tokens = {
-        CSRF_MARKER.encode(): get_token(request).encode(),
-        FORM_TOKEN_MARKER.encode(): sign_form_token(article.pk).encode(),
+        _CSRF_MARKER_BYTES: get_token(request).encode(),
+        _FORM_TOKEN_MARKER_BYTES: sign_form_token(article_id).encode(),
     }
     return b"".join(tokens.get(part, part) for part in parts)
 

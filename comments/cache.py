@@ -31,13 +31,13 @@ FRAGMENT_TEMPLATES = ("comments/threads.html", "comments/comment.html")
 FRAGMENT_MODULES = ("comments.threads", "comments.render", "comments.avatars")
 
 
-def _version_key(article_id):
+def conversation_version_key(article_id):
     return f"parley:conversation-version:{article_id}"
 
 
 def conversation_version(article_id):
     """Return the current version of an article's conversation."""
-    key = _version_key(article_id)
+    key = conversation_version_key(article_id)
     version = cache.get(key)
     if version is None:
         # A version evicted from the cache restarts from the clock, never from
@@ -54,7 +54,7 @@ def conversation_changed(article_id):
 
 
 def _bump(article_id):
-    key = _version_key(article_id)
+    key = conversation_version_key(article_id)
     try:
         cache.incr(key)
     except ValueError:

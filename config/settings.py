@@ -108,6 +108,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://parley")}
 # the prefix lets several sites (or a CI run) share one Redis database.
 if "key_prefix" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {
