@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -23,6 +22,7 @@ from comments.forms import (
 )
 from comments.moderation import sign_form_token
 from comments.threads import conversation_context, conversation_request
+from config.csrf import get_token
 
 TEMPLATE = "articles/article_detail.html"
 # What a cached public page is made by, beside the conversation fragment's own.

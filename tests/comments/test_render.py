@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.template.loader import render_to_string
 
-from comments.render import render_comment, render_comments
+from comments.render import compact_lines, render_comment, render_comments
 
 
 def prepared_row(*, website, badge, pending, removed, featured):
@@ -46,12 +46,20 @@ def test_fast_rendering_matches_the_template(
         featured=featured,
     )
 
-    expected = render_to_string(
-        "comments/comment.html",
-        {"comment": row, "comments_open": is_open, "featured_copy": copy},
+    expected = compact_lines(
+        render_to_string(
+            "comments/comment.html",
+            {"comment": row, "comments_open": is_open, "featured_copy": copy},
+        )
     )
 
     assert render_comment(row, comments_open=is_open, featured_copy=copy) == expected
+
+
+def test_compacting_drops_indentation_and_blank_lines_but_keeps_words_apart():
+    html = "<p>\n    <a>One</a>\n    \n  <b>two</b> three</p>\n"
+
+    assert compact_lines(html) == "<p>\n<a>One</a>\n<b>two</b> three</p>\n"
 
 
 def test_values_are_escaped_in_text_and_attributes_but_the_body_is_not():
