@@ -19,7 +19,7 @@ comments.render turns them into HTML.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,16 +31,12 @@ from comments.avatars import initials_avatar
 from comments.cache import cached_fragment, fragment_key
 from comments.models import Comment, visible_comment_ids
 from comments.render import render_comments
+from comments.thread_sql import ROW_FIELDS, page_root_ids, thread_rows
 
 OLDEST, NEWEST = "oldest", "newest"
 # Far beyond any real page; keeps a tampered ?cpage= from overflowing OFFSET.
 MAX_PAGE = 100_000
 OWN_COMMENTS_SESSION_KEY = "parley_own_comment_ids"
-ROW_FIELDS = (
-    "id", "parent_id", "root_id", "path", "status", "author_name",
-    "author_website", "badge", "body_html", "created_at", "is_featured",
-    "is_removed",
-)  # fmt: skip
 _OPEN_REPLIES = '<ol class="comment-replies">'
 _CLOSE_REPLIES = "</ol></li>"
 _BADGES = dict(Comment.Badge.choices)
@@ -106,27 +102,23 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     marked as awaiting moderation.
     """
     per_page = threads_per_page()
-    roots = (
-        Comment.objects.approved()
-        .filter(article=article, parent__isnull=True)
-        .order_by("-path" if order == NEWEST else "path")
-        .values_list("pk", flat=True)
+    root_ids = page_root_ids(
+        article.pk,
+        newest_first=order == NEWEST,
+        offset=(number - 1) * per_page,
+        limit=per_page + 1,
     )
-    start = (number - 1) * per_page
-    root_ids = list(roots[start : start + per_page + 1])
     has_next = len(root_ids) > per_page
     page_roots = set(root_ids[:per_page])
 
     # The page's threads are one run of paths: from its first top-level
     # comment up to (not including) the next id after the last one. Paths are
     # zero-padded ids as Comment._build_path writes them.
-    wanted = Q(pk__in=[])
+    path_range = None
     if page_roots:
         first, last = min(page_roots), max(page_roots)
-        wanted = Q(path__gte=f"{first:010d}", path__lt=f"{last + 1:010d}")
-    if number == 1:
-        wanted |= Q(is_featured=True)
-    rows = list(Comment.objects.thread_rows(article).filter(wanted).values(*ROW_FIELDS))
+        path_range = (f"{first:010d}", f"{last + 1:010d}")
+    rows = thread_rows(article.pk, path_range=path_range, with_featured=number == 1)
     on_page, elsewhere = [], []
     for row in rows:
         if (row["root_id"] or row["id"]) in page_roots:
