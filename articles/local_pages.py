@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from comments.cache import conversation_version_key
 from comments.forms import REMEMBER_COOKIE
-from comments.threads import parse_order, parse_page
+from comments.threads import OWN_COMMENTS_COOKIE, parse_order, parse_page
 
 SITE_VERSION_KEY = "parley:article-pages-version"
 LOCAL_PAGES_KEPT = 64
@@ -78,6 +78,7 @@ def is_plain_visitor(request):
         and settings.SESSION_COOKIE_NAME not in cookies
         and CookieStorage.cookie_name not in cookies
         and REMEMBER_COOKIE not in cookies
+        and OWN_COMMENTS_COOKIE not in cookies
         and PAGE_PARAMETERS.issuperset(request.GET)
     )
 

@@ -36,7 +36,9 @@ from comments.thread_sql import ROW_FIELDS, page_root_ids, thread_rows
 OLDEST, NEWEST = "oldest", "newest"
 # Far beyond any real page; keeps a tampered ?cpage= from overflowing OFFSET.
 MAX_PAGE = 100_000
-OWN_COMMENTS_SESSION_KEY = "parley_own_comment_ids"
+OWN_COMMENTS_COOKIE = "parley_own_comments"
+OWN_COMMENTS_SALT = "parley.own-comments"
+OWN_COMMENTS_KEPT = 20
 _OPEN_REPLIES = '<ol class="comment-replies">'
 _CLOSE_REPLIES = "</ol></li>"
 _BADGES = dict(Comment.Badge.choices)
@@ -75,12 +77,34 @@ def parse_page(value):
     return min(max(number, 1), MAX_PAGE)
 
 
-def own_comment_ids(session):
-    """Return the ids of the comments this visitor posted (stored at posting time)."""
-    ids = session.get(OWN_COMMENTS_SESSION_KEY) or []
-    if not isinstance(ids, list):
-        return []
-    return [value for value in ids[-50:] if type(value) is int]
+def own_comment_ids(request):
+    """Return the ids of the comments this browser posted, from its signed cookie (see remember_own_comment)."""
+    value = request.get_signed_cookie(
+        OWN_COMMENTS_COOKIE,
+        default="",
+        salt=OWN_COMMENTS_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+    )
+    return [int(part) for part in value.split(",") if part.isascii() and part.isdigit()]
+
+
+def remember_own_comment(request, response, comment_id):
+    """Let this browser see its comment in place while it waits for moderation.
+
+    Kept in a signed cookie, not the session: posting a comment then stores
+    nothing but the comment, and the page knows the visitor has comments of
+    their own without reading a session.
+    """
+    ids = [*own_comment_ids(request), comment_id][-OWN_COMMENTS_KEPT:]
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE,
+        ",".join(map(str, ids)),
+        salt=OWN_COMMENTS_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def own_pending_rows(article, ids):
@@ -351,7 +375,7 @@ def conversation_request(request, article):
     else:
         number = parse_page(request.GET.get("cpage"))
     comments_open = article.comments_open
-    pending = own_pending_rows(article, own_comment_ids(request.session))
+    pending = own_pending_rows(article, own_comment_ids(request))
     key = None
     if not pending:
         key = fragment_key(article, order=order, page=number, open=comments_open)

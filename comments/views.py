@@ -26,9 +26,8 @@ from comments.moderation import (
     refresh_form_token,
     screen_comment,
 )
+from comments.threads import remember_own_comment
 
-OWN_COMMENTS_SESSION_KEY = "parley_own_comment_ids"
-OWN_COMMENTS_KEPT = 20
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
 
 THANKS_HELD = (
@@ -94,9 +93,9 @@ def post_comment(request, slug):
         published = comment.status == Comment.Status.APPROVED
         thanks = THANKS_PUBLISHED if published else THANKS_HELD
 
-    _remember_own_comment(request.session, comment.pk)
     messages.success(request, thanks)
     response = redirect(f"{article.get_absolute_url()}#{comment.anchor}")
+    remember_own_comment(request, response, comment.pk)
     if not user.is_staff:
         if form.cleaned_data["remember"]:
             remember_commenter(
@@ -125,13 +124,6 @@ def _user_agent(request):
     agent = request.META.get("HTTP_USER_AGENT", "")
     agent = "".join(char for char in agent if unicodedata.category(char) != "Cc")
     return agent[:USER_AGENT_MAX_LENGTH]
-
-
-def _remember_own_comment(session, comment_id):
-    """Let this browser see its own held comment in place (articles/threads show it)."""
-    ids = session.get(OWN_COMMENTS_SESSION_KEY)
-    ids = [pk for pk in ids if isinstance(pk, int)] if isinstance(ids, list) else []
-    session[OWN_COMMENTS_SESSION_KEY] = [*ids, comment_id][-OWN_COMMENTS_KEPT:]
 
 
 def report_comment(request, comment_id):

@@ -13,6 +13,7 @@ from articles.models import Article
 from articles.views import render_article
 from comments.models import Comment, refresh_comment_count
 from tests.comments.pages import comment_outline
+from tests.comments.posting_helpers import remember_own_comments
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -200,9 +201,7 @@ def test_own_held_comments_cost_one_query_more_at_most(
     without, _ = queries_for(
         client, article.get_absolute_url(), django_assert_max_num_queries
     )
-    session = client.session
-    session["parley_own_comment_ids"] = [own.pk]
-    session.save()
+    remember_own_comments(client, [own.pk])
 
     with django_assert_max_num_queries(without + 1):
         response = client.get(article.get_absolute_url())

@@ -4,9 +4,12 @@ import html
 import re
 import time
 
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
 from comments.moderation import sign_form_token
+from comments.threads import OWN_COMMENTS_COOKIE, OWN_COMMENTS_SALT, own_comment_ids
 
 
 def post_url(article):
@@ -39,3 +42,19 @@ def text_of(response):
     """Return the page's text with tags removed and whitespace collapsed, for reading messages."""
     page = response.content.decode()
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def remember_own_comments(client, ids):
+    """Give `client` the signed cookie a browser gets after posting the comments `ids`."""
+    response = HttpResponse()
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE, ",".join(map(str, ids)), salt=OWN_COMMENTS_SALT
+    )
+    client.cookies[OWN_COMMENTS_COOKIE] = response.cookies[OWN_COMMENTS_COOKIE].value
+
+
+def own_comment_ids_of(client):
+    """Return the ids in the own-comments cookie `client` holds, as the site reads them."""
+    request = RequestFactory().get("/")
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    return own_comment_ids(request)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from comments.avatars import initials_avatar
 from comments.models import Comment, refresh_comment_count
 from tests.comments.pages import comment_outline, conversation
+from tests.comments.posting_helpers import remember_own_comments
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -318,9 +319,7 @@ def test_reply_links_disappear_when_comments_close(client, article):
 
 class TestOwnPendingComment:
     def remember(self, client, *comments):
-        session = client.session
-        session["parley_own_comment_ids"] = [comment.pk for comment in comments]
-        session.save()
+        remember_own_comments(client, [comment.pk for comment in comments])
 
     def test_author_sees_it_in_place_marked_awaiting_moderation(self, client, article):
         parent = CommentFactory(article=article)

@@ -6,16 +6,18 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from articles.models import Article
 from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
 from comments.moderation import form_timing_reason
-from comments.views import OWN_COMMENTS_SESSION_KEY
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
+    own_comment_ids_of,
     post_url,
+    remember_own_comments,
     text_of,
 )
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
@@ -65,17 +67,35 @@ def test_unticking_email_me_is_recorded(client, article):
     assert Comment.objects.get().notify_on_reply is False
 
 
-def test_own_pending_comment_ids_are_kept_in_the_session_last_twenty(client, article):
-    session = client.session
-    session[OWN_COMMENTS_SESSION_KEY] = list(range(1000, 1025))
-    session.save()
+def test_own_comment_ids_are_kept_in_a_signed_cookie_last_twenty(client, article):
+    remember_own_comments(client, range(1000, 1025))
 
     client.post(post_url(article), form_data(article))
 
-    ids = client.session[OWN_COMMENTS_SESSION_KEY]
+    ids = own_comment_ids_of(client)
     assert len(ids) == 20
     assert ids[-1] == Comment.objects.get().pk
     assert ids[0] == 1006
+
+
+def test_posting_a_comment_stores_no_session(client, article):
+    response = client.post(post_url(article), form_data(article))
+
+    assert response.status_code == 302
+    assert not Session.objects.exists()
+    assert "sessionid" not in response.cookies
+    page = client.get(response["Location"]).content.decode()
+    assert "Awaiting moderation" in page
+    assert "Thank you for your comment" in page
+
+
+def test_a_forged_own_comments_cookie_shows_nothing(client, article):
+    held = CommentFactory(article=article, status=Comment.Status.PENDING)
+    client.cookies["parley_own_comments"] = str(held.pk)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert f'id="comment-{held.pk}"' not in page
 
 
 def test_only_the_sender_sees_their_pending_comment(client, article):

@@ -1,10 +1,13 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.http import HttpResponse
 
 from comments.models import Comment
 from comments.threads import (
     NEWEST,
+    OWN_COMMENTS_COOKIE,
+    OWN_COMMENTS_SALT,
     build_threads,
     comment_page_number,
     load_thread_page,
@@ -126,10 +129,16 @@ def test_comment_page_number_from_the_address_is_always_a_page(value, page):
     assert parse_page(value) == page
 
 
-def test_own_comment_ids_ignore_whatever_is_not_a_list_of_ids():
-    assert own_comment_ids({"parley_own_comment_ids": [3, "4", None, 5]}) == [3, 5]
-    assert own_comment_ids({"parley_own_comment_ids": "3"}) == []
-    assert own_comment_ids({}) == []
+def test_own_comment_ids_ignore_whatever_is_not_an_id(rf):
+    response = HttpResponse()
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE, "3,x,-4,5,²,", salt=OWN_COMMENTS_SALT
+    )
+    request = rf.get("/")
+    request.COOKIES[OWN_COMMENTS_COOKIE] = response.cookies[OWN_COMMENTS_COOKIE].value
+
+    assert own_comment_ids(request) == [3, 5]
+    assert own_comment_ids(rf.get("/")) == []
 
 
 @pytest.mark.django_db
