@@ -6,4 +6,5 @@ class CommentsConfig(AppConfig):
     name = "comments"
 
     def ready(self):
-        from comments import receivers  # noqa: F401  (connects the receivers)
+        # Importing them connects their receivers.
+        from comments import moderation, receivers  # noqa: F401

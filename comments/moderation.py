@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from comments.models import (
@@ -169,11 +171,53 @@ def form_timing_reason(form_token, article_id, *, now=None):
 # The block list.
 
 
-def active_blocked_items(now=None):
+# The block list is read for every comment and changes a few times a day: it
+# is kept in the shared cache under a version number that every change moves
+# on, at once and again when its transaction commits (as comments.cache does
+# for conversations), so no process checks a comment against an old list.
+BLOCK_LIST_VERSION_KEY = "parley:block-list-version"
+BLOCK_LIST_SECONDS = 60 * 60
+
+
+def current_block_list(now=None):
+    """Return (pk, kind, value) of every unexpired BlockedItem, in order."""
     now = now or timezone.now()
-    return BlockedItem.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    ).order_by("pk")
+    version = cache.get(BLOCK_LIST_VERSION_KEY)
+    if version is None:
+        cache.add(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(BLOCK_LIST_VERSION_KEY)
+    key = f"parley:block-list:{version}"
+    stored = cache.get(key)
+    if stored is None:
+        stored = tuple(
+            BlockedItem.objects.order_by("pk").values_list(
+                "pk", "kind", "value", "expires_at"
+            )
+        )
+        cache.set(key, stored, timeout=BLOCK_LIST_SECONDS)
+    return tuple(
+        (pk, kind, value)
+        for pk, kind, value, expires_at in stored
+        if expires_at is None or expires_at > now
+    )
+
+
+def block_list_changed():
+    _bump_block_list()
+    transaction.on_commit(_bump_block_list)
+
+
+def _bump_block_list():
+    try:
+        cache.incr(BLOCK_LIST_VERSION_KEY)
+    except ValueError:
+        cache.set(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+@receiver(post_save, sender=BlockedItem, dispatch_uid="parley.block-list-saved")
+@receiver(post_delete, sender=BlockedItem, dispatch_uid="parley.block-list-deleted")
+def _blocked_item_changed(sender, **kwargs):
+    block_list_changed()
 
 
 def find_blocked_item(
@@ -187,8 +231,7 @@ def find_blocked_item(
     email = normalize_email(email)
     hosts = _hosts(email=email, website=website, body=body, body_html=body_html)
     address = _ip(ip)
-    rows = tuple(active_blocked_items().values_list("pk", "kind", "value"))
-    for pk, kind, test in _block_list(rows):
+    for pk, kind, test in _block_list(current_block_list()):
         if kind == BlockedItem.Kind.PHRASE:
             matched = any(test.search(text) for text in texts)
         elif kind == BlockedItem.Kind.EMAIL:

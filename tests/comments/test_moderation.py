@@ -10,11 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
 from comments.models import BlockedItem, Comment, CommentReport
 from comments.moderation import (
+    BLOCK_LIST_VERSION_KEY,
     client_ip,
     find_blocked_item,
     form_timing_reason,
@@ -408,17 +410,30 @@ def test_report_threshold_is_configurable(article, settings):
 
 
 def test_an_edited_block_list_applies_to_the_next_comment(article):
-    """The prepared block list is reused only while the stored list is the same."""
     item = BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="tinned ham")
     assert find_blocked_item(body="Tinned ham for sale") == item
 
-    # Changed behind every model method (a bulk update, a restored backup).
-    BlockedItem.objects.filter(pk=item.pk).update(value="spiced ham")
+    item.value = "spiced ham"
+    item.save()
 
     assert find_blocked_item(body="Tinned ham for sale") is None
     assert find_blocked_item(body="Spiced ham for sale").value == "spiced ham"
-    BlockedItem.objects.filter(pk=item.pk).delete()
+    item.delete()
     assert find_blocked_item(body="Spiced ham for sale") is None
+
+
+def test_a_block_list_changed_behind_the_models_back_applies_when_its_copy_expires(
+    article,
+):
+    item = BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="tinned ham")
+    assert find_blocked_item(body="Tinned ham for sale") == item
+    # A bulk update or a restored backup moves no version on.
+    BlockedItem.objects.filter(pk=item.pk).update(value="spiced ham")
+
+    cache.delete(f"parley:block-list:{cache.get(BLOCK_LIST_VERSION_KEY)}")
+
+    assert find_blocked_item(body="Tinned ham for sale") is None
+    assert find_blocked_item(body="Spiced ham for sale").value == "spiced ham"
 
 
 def test_the_first_blocked_entry_is_named_whatever_matches(article):
