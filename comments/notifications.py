@@ -50,14 +50,17 @@ class Decision:
         return not self.reason
 
 
-def consent_reason(email, *, account=None):
+def consent_reason(email, *, account=None, subscriber=False):
     """Return why reply email to `email` may not be sent, or "" when it may.
 
     An address is confirmed by its owner clicking the confirmation link, or by
     being the address of the signed-in account that wrote the comment (staff
     replying from the admin): the site already knows that person.
+    `subscriber` is the address's Subscriber (or None) when the caller has
+    read it already.
     """
-    subscriber = Subscriber.objects.filter(email=email).first()
+    if subscriber is False:
+        subscriber = Subscriber.objects.filter(email=email).first()
     if subscriber and subscriber.unsubscribed_at:
         return UNSUBSCRIBED
     if subscriber and subscriber.confirmed_at:
@@ -137,12 +140,16 @@ def confirmation_needed(comment):
     recipient = comment.author_email
     if not comment.notify_on_reply or not recipient:
         return None
-    reason = consent_reason(recipient, account=comment.user)
+    subscriber = Subscriber.objects.filter(email=recipient).first()
+    reason = consent_reason(recipient, account=comment.user, subscriber=subscriber)
     if reason == "":
         return None
     if reason == UNSUBSCRIBED:
         return Decision(recipient, UNSUBSCRIBED)
-    if confirmation_recently_requested(recipient):
+    # A confirmation is asked for together with the address's Subscriber row
+    # (delivery.schedule_confirmation), and erasing an address deletes that
+    # row and renames its notifications: no row, nothing asked yet.
+    if subscriber is not None and confirmation_recently_requested(recipient):
         return None
     return Decision(recipient)
 
