@@ -20,12 +20,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from bench.views import comment_body  # noqa: E402
 from comments.models import BlockedItem, Comment, refresh_comment_count  # noqa: E402
+from comments.moderation import block_list_changed  # noqa: E402
 
 # slug: number of approved comments. "bench-post" receives the posted comments.
 ARTICLES = {"bench-200": 200, "bench-2000": 2000, "bench-post": 0}
@@ -134,6 +135,8 @@ def seed_block_list():
     for item in items:
         item.note = "bench"
     BlockedItem.objects.bulk_create(items, ignore_conflicts=True)
+    # bulk_create() sends no post_save: tell the cached block list.
+    block_list_changed()
 
 
 def seed():
@@ -146,6 +149,10 @@ def seed():
             f"seed: {slug} {'built' if built else 'kept'} "
             f"({article.comment_count} visible comments)"
         )
+    # Fresh statistics, as the database's own autovacuum would gather within a
+    # minute or two: without them the planner guesses from an empty table.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 if __name__ == "__main__":

@@ -143,6 +143,13 @@ class Comment(models.Model):
                 condition=~models.Q(status_reason=""),
                 name="comment_reason_idx",
             ),
+            # The featured comments shown above an article's threads: a few
+            # among thousands.
+            models.Index(
+                fields=["article", "path"],
+                condition=models.Q(is_featured=True),
+                name="comment_featured_idx",
+            ),
         ]
 
     def __str__(self):

@@ -37,12 +37,16 @@ def thread_rows(article_id, *, path_range, with_featured):
     Those whose path is in `path_range` (low, high) and, `with_featured`, every
     featured one. `path_range` None selects none by path.
     """
-    sql = _rows_sql(path_range is not None, with_featured)
-    params = [article_id, Comment.Status.APPROVED]
+    if path_range is None and not with_featured:
+        return []
+    approved = [article_id, Comment.Status.APPROVED]
+    params = []
     if path_range is not None:
-        params.extend(path_range)
+        params += [*approved, *path_range]
+    if with_featured:
+        params += [*approved, *(path_range or ())]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_rows_sql(path_range is not None, with_featured), params)
         found = cursor.fetchall()
     converters = _converters()
     if converters:
@@ -72,21 +76,24 @@ def _root_ids_sql(newest_first):
 
 @cache
 def _rows_sql(by_path, with_featured):
+    # Two SELECTs, not one with OR: each part then reads its own index (the
+    # thread order index, the featured comments' index) instead of every
+    # comment of the article.
     path = _column("path")
-    wanted = []
-    if by_path:
-        wanted.append(f"({path} >= %s AND {path} < %s)")
-    if with_featured:
-        wanted.append(f"{_column('is_featured')}")
-    if not wanted:
-        wanted.append("1 = 0")
-    columns = ", ".join(_column(name) for name in ROW_FIELDS)
-    return (
-        f"SELECT {columns} FROM {_table()}"  # noqa: S608 - as above
-        f" WHERE {_column('article')} = %s AND {_column('status')} = %s"
-        f" AND ({' OR '.join(wanted)})"
-        f" ORDER BY {path}"
+    in_range = f"{path} >= %s AND {path} < %s"
+    select = (
+        f"SELECT {', '.join(_column(name) for name in ROW_FIELDS)}"  # noqa: S608 - names from the model, values as parameters
+        f" FROM {_table()} WHERE {_column('article')} = %s AND {_column('status')} = %s"
     )
+    parts = []
+    if by_path:
+        parts.append(f"{select} AND {in_range}")
+    if with_featured:
+        featured = f"{select} AND {_column('is_featured')}"
+        if by_path:
+            featured += f" AND NOT ({in_range})"
+        parts.append(featured)
+    return f"{' UNION ALL '.join(parts)} ORDER BY {path}"
 
 
 @cache

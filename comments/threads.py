@@ -190,6 +190,7 @@ def _visible_elsewhere(rows):
         approved = set(
             Comment.objects.approved()
             .filter(pk__in=needed)
+            .order_by()
             .values_list("pk", flat=True)
         )
     return [row for row in rows if approved.issuperset(ancestors[row["id"]])]

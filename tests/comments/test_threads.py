@@ -239,3 +239,19 @@ def test_prepared_row_marks_held_comments_and_keeps_the_page_in_reply_links():
     assert held["awaiting_moderation"] and not shown["awaiting_moderation"]
     assert shown["reply_url"] == "?replyto=3&cpage=2&order=newest#respond"
     assert shown["created_display"] == "1 March 2025, 12:03"
+
+
+def test_a_page_reads_its_threads_and_the_featured_comments_once_each(article):
+    from comments import thread_sql
+
+    first, second, third = CommentFactory.create_batch(3, article=article)
+    featured_inside = CommentFactory(article=article, parent=second, is_featured=True)
+    third.is_featured = True
+    third.save()
+    second_thread = (second.path, f"{second.pk + 1:010d}")
+
+    found = thread_sql.thread_rows(
+        article.pk, path_range=second_thread, with_featured=True
+    )
+
+    assert [row["id"] for row in found] == [second.pk, featured_inside.pk, third.pk]
