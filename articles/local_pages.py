@@ -28,11 +28,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from comments.cache import conversation_version_key
+from comments.cache import conversation_version_key, move_version_on
 from comments.forms import REMEMBER_COOKIE
 from comments.threads import OWN_COMMENTS_COOKIE, parse_order, parse_page
 
@@ -146,15 +145,7 @@ def keep(lookup, article, parts):
 
 def article_pages_changed():
     """Retire every process's copies of every article page, now and once the transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def _bump():
-    try:
-        cache.incr(SITE_VERSION_KEY)
-    except ValueError:
-        cache.set(SITE_VERSION_KEY, time.time_ns(), timeout=None)
+    move_version_on(SITE_VERSION_KEY)
 
 
 def _changed(sender, **kwargs):

@@ -35,30 +35,38 @@ def conversation_version_key(article_id):
     return f"parley:conversation-version:{article_id}"
 
 
-def conversation_version(article_id):
-    """Return the current version of an article's conversation."""
-    key = conversation_version_key(article_id)
+def current_version(key):
+    """Return the version number stored under `key`, starting one when there is none."""
     version = cache.get(key)
     if version is None:
         # A version evicted from the cache restarts from the clock, never from
-        # a number an old fragment may still be stored under.
+        # a number something old may still be stored under.
         cache.add(key, time.time_ns(), timeout=None)
         version = cache.get(key)
     return version
 
 
-def conversation_changed(article_id):
-    """Retire the cached conversation of an article, now and once the transaction commits."""
-    _bump(article_id)
-    transaction.on_commit(partial(_bump, article_id))
+def move_version_on(key):
+    """Move the version under `key` on, now and again once the transaction commits."""
+    _increment(key)
+    transaction.on_commit(partial(_increment, key))
 
 
-def _bump(article_id):
-    key = conversation_version_key(article_id)
+def _increment(key):
     try:
         cache.incr(key)
     except ValueError:
         cache.set(key, time.time_ns(), timeout=None)
+
+
+def conversation_version(article_id):
+    """Return the current version of an article's conversation."""
+    return current_version(conversation_version_key(article_id))
+
+
+def conversation_changed(article_id):
+    """Retire the cached conversation of an article, now and once the transaction commits."""
+    move_version_on(conversation_version_key(article_id))
 
 
 def _fingerprint():

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from comments.cache import current_version, move_version_on
 from comments.models import (
     MAX_BODY_LENGTH,
     BlockedItem,
@@ -182,10 +182,7 @@ BLOCK_LIST_SECONDS = 60 * 60
 def current_block_list(now=None):
     """Return (pk, kind, value) of every unexpired BlockedItem, in order."""
     now = now or timezone.now()
-    version = cache.get(BLOCK_LIST_VERSION_KEY)
-    if version is None:
-        cache.add(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(BLOCK_LIST_VERSION_KEY)
+    version = current_version(BLOCK_LIST_VERSION_KEY)
     key = f"parley:block-list:{version}"
     stored = cache.get(key)
     if stored is None:
@@ -203,15 +200,7 @@ def current_block_list(now=None):
 
 
 def block_list_changed():
-    _bump_block_list()
-    transaction.on_commit(_bump_block_list)
-
-
-def _bump_block_list():
-    try:
-        cache.incr(BLOCK_LIST_VERSION_KEY)
-    except ValueError:
-        cache.set(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
+    move_version_on(BLOCK_LIST_VERSION_KEY)
 
 
 @receiver(post_save, sender=BlockedItem, dispatch_uid="parley.block-list-saved")
