@@ -178,7 +178,7 @@ def main():
             reply.approve(by=editor)
             approved_at[address] = time.time()
         approvals_took = time.time() - started
-        smtp.mailbox.wait_for(total, timeout=240)
+        smtp.mailbox.wait_for_count(total, timeout=240)
         drained = max(m.received_at for m in smtp.mailbox.messages) - started
         burst_latencies = [
             smtp.mailbox.to(address)[0].received_at - approved_at[address]

@@ -7,15 +7,11 @@ PostgreSQL database named parley_e2e_<pid> when DATABASE_URL points at
 PostgreSQL), after `migrate` and `load_demo`.
 """
 
-import email
-import email.policy
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +20,8 @@ from pathlib import Path
 
 import environ
 from aiosmtpd.controller import Controller
+
+from tests.mailbox import Mailbox, free_port
 
 # aiosmtpd logs every SMTP command at INFO; a failing test's report needs none.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -57,86 +55,6 @@ def chromium_missing_reason():
             "(apt-get install chromium) to run the browser tests"
         )
     return ""
-
-
-def free_port(taken=()):
-    for port in PORTS:
-        if port in taken:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("No free port in 8350-8399 for the browser tests")
-
-
-class Mailbox:
-    """Messages the SMTP server received, parsed, in arrival order."""
-
-    def __init__(self):
-        self.messages = []
-        self._changed = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        message = email.message_from_bytes(
-            envelope.content, policy=email.policy.default
-        )
-        message.envelope_recipients = list(envelope.rcpt_tos)
-        # Parsed once here: tests wait on predicates over every message.
-        message.parts = {
-            subtype: _part(message, subtype) for subtype in ("plain", "html")
-        }
-        with self._changed:
-            self.messages.append(message)
-            self._changed.notify_all()
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        address = address.lower()
-        return [
-            m
-            for m in list(self.messages)
-            if address in [r.lower() for r in m.envelope_recipients]
-        ]
-
-    def wait_for(self, predicate, timeout=20, what="a message"):
-        """Return the first message matching `predicate`, waiting for it to arrive."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for message in self.messages:
-                    if predicate(message):
-                        return message
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    subjects = [(m["To"], m["Subject"]) for m in self.messages[-10:]]
-                    raise AssertionError(
-                        f"No {what} reached the SMTP server within {timeout} s; "
-                        f"last messages received: {subjects}"
-                    )
-                self._changed.wait(remaining)
-
-    def wait_for_count(self, predicate, count, timeout=60, what="messages"):
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = [m for m in self.messages if predicate(m)]
-                if len(found) >= count:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"Only {len(found)} of {count} {what} reached the SMTP "
-                        f"server within {timeout} s"
-                    )
-                self._changed.wait(remaining)
-
-
-def _part(message, subtype):
-    part = message.get_body(preferencelist=(subtype,))
-    return part.get_content() if part is not None else ""
 
 
 def body_text(message, subtype="plain"):
@@ -219,10 +137,10 @@ class Stack:
 
     def start(self):
         self.tmp.mkdir(parents=True, exist_ok=True)
-        self.smtp_port = free_port()
+        self.smtp_port = free_port(PORTS)
         self._smtp = Controller(self.mailbox, hostname="127.0.0.1", port=self.smtp_port)
         self._smtp.start()
-        self.port = free_port(taken={self.smtp_port})
+        self.port = free_port(PORTS, taken={self.smtp_port})
         self._make_database()
         self.manage("collectstatic", "--no-input", "-v0")
         self.manage("migrate", "--no-input", "-v0")

@@ -328,11 +328,11 @@ print(json.dumps(gunther.pk))
     # Gunther, confirmation requests greeting the first names.
     with timed(phases, "emails"):
         mailbox.wait_for_count(
+            len(ids),
             lambda m: (
                 "gunther@example.org" in m.envelope_recipients
                 and "#comment-" in body_text(m)
             ),
-            len(ids),
             timeout=150,
             what="reply emails to Gunther, one per approved payload",
         )

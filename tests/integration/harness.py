@@ -1,75 +1,26 @@
 """A real SMTP server (aiosmtpd) and a real `manage.py db_worker` process, for tests and the benchmark."""
 
-import email
-import email.policy
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 from aiosmtpd.controller import Controller
 
+from tests.mailbox import Mailbox, free_port
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Helper C's port range; the browser tests and `make bench` use others.
 PORTS = range(8250, 8300)
-
-
-def free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("No free port in 8250-8299 for the SMTP server")
-
-
-class Mailbox:
-    """What the SMTP server received, parsed, with the moment each message arrived."""
-
-    def __init__(self):
-        self.messages = []
-        self._changed = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        message = email.message_from_bytes(
-            envelope.content, policy=email.policy.default
-        )
-        message.received_at = time.time()
-        message.envelope_recipients = [r.lower() for r in envelope.rcpt_tos]
-        with self._changed:
-            self.messages.append(message)
-            self._changed.notify_all()
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        return [m for m in list(self.messages) if address in m.envelope_recipients]
-
-    def wait_for(self, count, *, timeout=30):
-        """Wait until `count` messages have arrived; return them all."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while len(self.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"{len(self.messages)} of {count} message(s) reached the "
-                        f"SMTP server within {timeout} s"
-                    )
-                self._changed.wait(remaining)
-            return list(self.messages)
 
 
 class SmtpServer:
     """An SMTP server on 127.0.0.1 that can be taken down and brought back on the same port."""
 
     def __init__(self, port=None):
-        self.port = port or free_port()
+        self.port = port or free_port(PORTS)
         self.mailbox = Mailbox()
         self._controller = None
 

@@ -46,7 +46,7 @@ def test_an_approved_reply_reaches_the_smtp_server(smtp_server, worker):
     reply = held_reply(gunther)
 
     reply.approve(by=editor)
-    [message] = smtp_server.mailbox.wait_for(1)
+    [message] = smtp_server.mailbox.wait_for_count(1)
 
     assert message.envelope_recipients == ["gunther@example.org"]
     assert message["Subject"] == (
@@ -84,7 +84,7 @@ def test_mail_down_while_approving_delays_the_email_until_the_server_is_back(
     assert "ConnectionRefusedError" in waiting.last_error
 
     smtp_server.start()
-    [message] = smtp_server.mailbox.wait_for(1, timeout=30)
+    [message] = smtp_server.mailbox.wait_for_count(1, timeout=30)
     wait_until(
         lambda: reply_notification().status == Notification.Status.SENT,
         what="the notification to be marked sent",
@@ -121,7 +121,7 @@ def test_a_held_comment_email_link_approves_it_and_its_writer_hears_it_is_live(
         body="Would you treat a small charity differently?",
     ).submit()
 
-    [message] = smtp_server.mailbox.wait_for(1)
+    [message] = smtp_server.mailbox.wait_for_count(1)
     text = message.get_body(preferencelist=("plain",)).get_content()
     approve_url = next(
         line.split(": ", 1)[1]
@@ -135,6 +135,6 @@ def test_a_held_comment_email_link_approves_it_and_its_writer_hears_it_is_live(
     held.refresh_from_db()
     assert held.status == Comment.Status.APPROVED
     assert held.moderated_by == dana
-    live = smtp_server.mailbox.wait_for(2)[1]
+    live = smtp_server.mailbox.wait_for_count(2)[1]
     assert live.envelope_recipients == ["priya@example.net"]
     assert "is live" in live["Subject"]
