@@ -1,4 +1,4 @@
-"""The two queries behind a page of threads, written out in SQL.
+"""The queries behind a page of threads, written out in SQL.
 
 They run on every uncached article page. Django's ORM spends about a
 millisecond turning each of these querysets into SQL on this project's
@@ -52,6 +52,21 @@ def thread_rows(article_id, *, path_range, with_featured):
     if converters:
         found = [_converted(values, converters) for values in found]
     return [dict(zip(ROW_FIELDS, values, strict=True)) for values in found]
+
+
+def approved_ids(ids):
+    """Return the set of those comment `ids` that are approved."""
+    if not ids:
+        return set()
+    ids = list(ids)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_column('id')} FROM {_table()}"  # noqa: S608 - as in _rows_sql
+            f" WHERE {_column('status')} = %s AND {_column('id')} IN ({placeholders})",
+            [Comment.Status.APPROVED, *ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _column(name):

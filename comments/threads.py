@@ -31,7 +31,7 @@ from comments.avatars import initials_avatar
 from comments.cache import cached_fragment, fragment_key
 from comments.models import Comment, visible_comment_ids
 from comments.render import render_comments
-from comments.thread_sql import ROW_FIELDS, page_root_ids, thread_rows
+from comments.thread_sql import ROW_FIELDS, approved_ids, page_root_ids, thread_rows
 
 OLDEST, NEWEST = "oldest", "newest"
 # Far beyond any real page; keeps a tampered ?cpage= from overflowing OFFSET.
@@ -185,14 +185,7 @@ def _visible_elsewhere(rows):
         for row in rows
     }
     needed = {pk for ids in ancestors.values() for pk in ids}
-    approved = set()
-    if needed:
-        approved = set(
-            Comment.objects.approved()
-            .filter(pk__in=needed)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
+    approved = approved_ids(needed)
     return [row for row in rows if approved.issuperset(ancestors[row["id"]])]
 
 
