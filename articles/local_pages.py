@@ -19,6 +19,7 @@ shows. A copy is kept at most LOCAL_SECONDS, which also bounds how long a
 change made behind the models' backs (a queryset update()) can go unseen.
 """
 
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ PAGE_PARAMETERS = frozenset({"cpage", "order"})
 
 _pages = OrderedDict()
 _article_ids = {}
+# A threaded server (gunicorn --threads) may keep two pages at once.
+_keeping = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -124,23 +127,24 @@ def look_up(request, slug):
 
 def keep(lookup, article, parts):
     """Keep the shared page `parts` of `article` for the plain visitors of `lookup`."""
-    _article_ids[article.slug] = article.pk
-    if lookup.versions is None or lookup.article_id != article.pk:
-        # The versions were not read before this page was rendered.
-        return
-    close_at = article.comments_close_at if article.comments_open else None
-    _pages[lookup.variant] = LocalPage(
-        article_id=article.pk,
-        versions=lookup.versions,
-        parts=parts,
-        comments_open_until=close_at,
-        expires=time.monotonic() + LOCAL_SECONDS,
-    )
-    _pages.move_to_end(lookup.variant)
-    while len(_pages) > LOCAL_PAGES_KEPT:
-        _pages.popitem(last=False)
-    if len(_article_ids) > 10 * LOCAL_PAGES_KEPT:
-        _article_ids.clear()
+    with _keeping:
+        if len(_article_ids) >= 10 * LOCAL_PAGES_KEPT:
+            _article_ids.clear()
+        _article_ids[article.slug] = article.pk
+        if lookup.versions is None or lookup.article_id != article.pk:
+            # The versions were not read before this page was rendered.
+            return
+        close_at = article.comments_close_at if article.comments_open else None
+        _pages[lookup.variant] = LocalPage(
+            article_id=article.pk,
+            versions=lookup.versions,
+            parts=parts,
+            comments_open_until=close_at,
+            expires=time.monotonic() + LOCAL_SECONDS,
+        )
+        _pages.move_to_end(lookup.variant)
+        while len(_pages) > LOCAL_PAGES_KEPT:
+            _pages.popitem(last=False)
 
 
 def article_pages_changed():

@@ -203,3 +203,23 @@ def test_a_message_for_the_visitor_is_shown_on_the_page(article, settings):
     assert "message-success" in page
     # Shown once, then the shared page again.
     assert "Thank you for your comment" not in client.get(url).content.decode()
+
+
+def test_a_process_keeps_a_bounded_number_of_pages(
+    monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(local_pages, "LOCAL_PAGES_KEPT", 2)
+    monkeypatch.setattr(local_pages, "_pages", type(local_pages._pages)())
+    articles = ArticleFactory.create_batch(3)
+    for article in articles:
+        for _ in range(2):  # learnt, then kept
+            Client().get(article.get_absolute_url())
+
+    assert len(local_pages._pages) == 2
+    # The latest two are served without SQL; the first comes from the shared
+    # cache again, after reading the article and its further reading.
+    for article in articles[1:]:
+        with django_assert_max_num_queries(0):
+            Client().get(article.get_absolute_url())
+    with django_assert_num_queries(2):
+        assert Client().get(articles[0].get_absolute_url()).status_code == 200
