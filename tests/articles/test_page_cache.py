@@ -206,7 +206,7 @@ def test_a_message_for_the_visitor_is_shown_on_the_page(article, settings):
 
 
 def test_a_process_keeps_a_bounded_number_of_pages(
-    monkeypatch, django_assert_max_num_queries
+    monkeypatch, django_assert_max_num_queries, django_assert_num_queries
 ):
     monkeypatch.setattr(local_pages, "LOCAL_PAGES_KEPT", 2)
     monkeypatch.setattr(local_pages, "_pages", type(local_pages._pages)())
