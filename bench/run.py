@@ -43,6 +43,7 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 REDIS_PREFIX = "parley-bench"
 OTHER_SCRIPTS = ("article_page.py", "changelist.py", "notify.py")
 OTHER_TIMEOUT = 420
+IN_PROCESS_ROUNDS = 5
 MEMORY_LIMIT_MB = 150
 
 HELLO = "/bench/hello"
@@ -538,7 +539,7 @@ def measure_in_process(cases):
     from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME="127.0.0.1")
-    results = {}
+    senders, results = {}, {}
     for case in cases:
         counter = [0]
 
@@ -565,20 +566,28 @@ def measure_in_process(cases):
         with CaptureQueriesContext(connection) as queries:
             response = send()
         # Read now: the next request_started signal empties the query log.
-        query_count = len(queries)
-        timings, cpu = [], []
-        for _ in range(case.get("repeat", 20)):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            send()
-            timings.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
         results[case["name"]] = {
-            "queries": query_count,
+            "queries": len(queries),
             "status": response.status_code,
-            "server_ms": statistics.median(timings),
-            # CPU time barely moves when other work shares the machine.
-            "cpu_ms": statistics.median(cpu),
         }
+        senders[case["name"]] = send
+
+    # The cases take turns, as the load does: this machine's speed drifts
+    # within seconds, and single requests timed in turn share the drift.
+    timings = {case["name"]: ([], []) for case in cases}
+    for _round in range(IN_PROCESS_ROUNDS):
+        for case in cases:
+            wall, cpu = timings[case["name"]]
+            for _ in range(max(1, case.get("repeat", 20) // IN_PROCESS_ROUNDS)):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                senders[case["name"]]()
+                wall.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+    for name, (wall, cpu) in timings.items():
+        # CPU time barely moves when other work shares the machine.
+        results[name].update(
+            server_ms=statistics.median(wall), cpu_ms=statistics.median(cpu)
+        )
     return results
 
 
@@ -965,6 +974,17 @@ def targets(rows, measured, peak, engine):
     for label, value, pattern, check in checks:
         verdict = "not measured" if value is None else ("yes" if check(value) else "NO")
         lines.append(f"| {label} | {fmt(value, pattern)} | {verdict} |")
+    flat = server("flat template, 200 items")
+    if flat and server(uncached) and server(big):
+        # The millisecond targets were set on a machine that served the flat
+        # template at 240 requests/s; this one's speed is its own.
+        lines += [
+            "",
+            f"For scale: one request of the flat 200-item template took {flat:.1f} ms "
+            f"in this run; the article with 200 comments took "
+            f"{server(uncached) / flat:.2f}× that, its 2,000-comment first page "
+            f"{server(big) / flat:.2f}×.",
+        ]
     return lines
 
 
