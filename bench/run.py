@@ -538,12 +538,14 @@ def measure_in_process(cases):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(SERVER_NAME="127.0.0.1")
     senders, results = {}, {}
     for case in cases:
         counter = [0]
+        # A client (cookie jar) per case: a posted comment's cookies would
+        # make the page another case reads the poster's own.
+        client = Client(SERVER_NAME="127.0.0.1")
 
-        def send(case=case, counter=counter):
+        def send(case=case, counter=counter, client=client):
             counter[0] += 1
             number = counter[0]
             headers = {
