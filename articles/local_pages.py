@@ -32,7 +32,11 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from comments.cache import conversation_version_key, move_version_on
+from comments.cache import (
+    conversation_version_key,
+    current_version,
+    move_version_on,
+)
 from comments.forms import REMEMBER_COOKIE
 from comments.threads import OWN_COMMENTS_COOKIE, parse_order, parse_page
 
@@ -102,7 +106,9 @@ def look_up(request, slug):
     found = cache.get_many(keys)
     site_version = found.get(SITE_VERSION_KEY)
     if site_version is None:
-        cache.add(SITE_VERSION_KEY, time.time_ns(), timeout=None)
+        # Evicted or never set: start one. This page is not kept, as its
+        # versions were not both read before it is rendered.
+        current_version(SITE_VERSION_KEY)
         return Lookup(variant, article_id, versions=None)
     if article_id is None:
         return Lookup(variant, None, versions=None)

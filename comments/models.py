@@ -35,23 +35,6 @@ class CommentQuerySet(models.QuerySet):
     def for_article(self, article):
         return self.filter(article=article)
 
-    def thread_rows(self, article):
-        """Return the approved comments of `article` in thread order (depth first, oldest first).
-
-        One query; visibility of replies whose ancestor is hidden is decided by
-        `comments.threads.build_threads`.
-        """
-        return (
-            self.approved()
-            .filter(article=article)
-            .order_by("path")
-            .only(
-                "id", "article_id", "parent_id", "root_id", "depth", "path",
-                "author_name", "author_website", "badge", "body_html", "status",
-                "created_at", "published_at", "is_featured", "is_removed",
-            )
-        )  # fmt: skip
-
 
 class Comment(models.Model):
     class Status(models.TextChoices):

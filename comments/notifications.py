@@ -50,17 +50,19 @@ class Decision:
         return not self.reason
 
 
-def consent_reason(email, *, account=None, subscriber=False):
+def consent_reason(email, *, account=None):
     """Return why reply email to `email` may not be sent, or "" when it may.
 
     An address is confirmed by its owner clicking the confirmation link, or by
     being the address of the signed-in account that wrote the comment (staff
     replying from the admin): the site already knows that person.
-    `subscriber` is the address's Subscriber (or None) when the caller has
-    read it already.
     """
-    if subscriber is False:
-        subscriber = Subscriber.objects.filter(email=email).first()
+    subscriber = Subscriber.objects.filter(email=email).first()
+    return _consent_reason(subscriber, email, account)
+
+
+def _consent_reason(subscriber, email, account):
+    """consent_reason() for an address whose Subscriber (or None) is read already."""
     if subscriber and subscriber.unsubscribed_at:
         return UNSUBSCRIBED
     if subscriber and subscriber.confirmed_at:
@@ -141,7 +143,7 @@ def confirmation_needed(comment):
     if not comment.notify_on_reply or not recipient:
         return None
     subscriber = Subscriber.objects.filter(email=recipient).first()
-    reason = consent_reason(recipient, account=comment.user, subscriber=subscriber)
+    reason = _consent_reason(subscriber, recipient, comment.user)
     if reason == "":
         return None
     if reason == UNSUBSCRIBED:

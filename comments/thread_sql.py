@@ -7,7 +7,7 @@ comments has to render in a few milliseconds in all (issue 7). The SQL is
 built once per process from the model's own table and column names; the
 values read are passed through the database backend's converters, as the ORM
 would (SQLite returns dates as text and booleans as integers).
-tests/comments/test_threads.py checks both against the ORM's answer.
+tests/comments/test_threads.py checks them against the ORM's answers.
 """
 
 from functools import cache

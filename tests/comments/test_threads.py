@@ -255,3 +255,39 @@ def test_a_page_reads_its_threads_and_the_featured_comments_once_each(article):
     )
 
     assert [row["id"] for row in found] == [second.pk, featured_inside.pk, third.pk]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_sql_of_a_page_answers_as_the_orm_does(article, newest_first):
+    from comments import thread_sql
+
+    top = CommentFactory.create_batch(3, article=article)
+    reply = CommentFactory(article=article, parent=top[1], is_featured=True)
+    CommentFactory(article=article, parent=reply, status=Comment.Status.PENDING)
+    CommentFactory(article=article, status=Comment.Status.REJECTED)
+    approved = Comment.objects.approved().filter(article=article)
+
+    roots = approved.filter(parent__isnull=True).order_by(
+        "-path" if newest_first else "path"
+    )
+    assert thread_sql.page_root_ids(
+        article.pk, newest_first=newest_first, offset=1, limit=5
+    ) == list(roots.values_list("pk", flat=True)[1:6])
+
+    every_path = ("0", "9")
+    found = thread_sql.thread_rows(
+        article.pk, path_range=every_path, with_featured=False
+    )
+    assert found == list(approved.order_by("path").values(*thread_sql.ROW_FIELDS))
+    assert [type(row["created_at"]) for row in found] == [datetime] * 4
+    assert {type(row["is_featured"]) for row in found} == {bool}
+
+    featured = thread_sql.thread_rows(article.pk, path_range=None, with_featured=True)
+    assert [row["id"] for row in featured] == [reply.pk]
+    assert (
+        thread_sql.thread_rows(article.pk, path_range=None, with_featured=False) == []
+    )
+    assert thread_sql.approved_ids([reply.pk, top[0].pk, 10**9]) == {
+        reply.pk,
+        top[0].pk,
+    }
