@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
 
-from articles import local_pages
+from articles import local_pages, page_sql
 from articles.models import Article
 from comments.cache import FRAGMENT_SECONDS, template_hash
 from comments.forms import (
@@ -65,14 +65,20 @@ def visible_articles(user):
     return Article.objects.published()
 
 
+def article_or_404(request, slug):
+    """Return the article at `slug` with its author, if `request.user` may read it."""
+    article = page_sql.find_article(slug, drafts=request.user.is_staff)
+    if article is None:
+        raise Http404("No article here.")
+    return article
+
+
 def article_detail(request, slug):
     lookup = local_pages.look_up(request, slug)
     if lookup is not None and lookup.page is not None:
         page = lookup.page
         return HttpResponse(fill_tokens(request, page.article_id, page.parts))
-    article = get_object_or_404(
-        visible_articles(request.user).select_related("author"), slug=slug
-    )
+    article = article_or_404(request, slug)
     return render_article(request, article, local_lookup=lookup)
 
 
@@ -90,7 +96,7 @@ def render_article(
         html = public_page(request, article, wanted, local_lookup)
         if html is not None:
             return HttpResponse(html)
-    further_reading = article.related_articles.published().only("title", "slug")
+    further_reading = page_sql.further_reading(article)
     context = {
         "article": article,
         "further_reading": further_reading,
@@ -117,7 +123,7 @@ def public_page(request, article, wanted, local_lookup=None):
         return None
     if len(messages.get_messages(request)):
         return None
-    further_reading = list(article.related_articles.published().only("title", "slug"))
+    further_reading = page_sql.further_reading(article)
     key = _page_key(article, wanted, further_reading)
     parts = cache.get(key)
     if parts is None:

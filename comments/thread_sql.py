@@ -1,12 +1,5 @@
-"""The queries behind a page of threads, written out in SQL.
+"""The queries behind a page of threads, written out in SQL (see config.sql for why).
 
-They run on every uncached article page. Django's ORM spends about a
-millisecond turning each of these querysets into SQL on this project's
-machines, as long as the database takes to answer them, and a page of 200
-comments has to render in a few milliseconds in all (issue 7). The SQL is
-built once per process from the model's own table and column names; the
-values read are passed through the database backend's converters, as the ORM
-would (SQLite returns dates as text and booleans as integers).
 tests/comments/test_threads.py checks them against the ORM's answers.
 """
 
@@ -15,6 +8,7 @@ from functools import cache
 from django.db import connection
 
 from comments.models import Comment
+from config import sql
 
 ROW_FIELDS = (
     "id", "parent_id", "root_id", "path", "status", "author_name",
@@ -25,9 +19,11 @@ ROW_FIELDS = (
 
 def page_root_ids(article_id, *, newest_first, offset, limit):
     """Return the ids of `limit` approved top-level comments from `offset`, in display order."""
-    sql = _root_ids_sql(newest_first)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [article_id, Comment.Status.APPROVED, limit, offset])
+        cursor.execute(
+            _root_ids_sql(newest_first),
+            [article_id, Comment.Status.APPROVED, limit, offset],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -48,9 +44,7 @@ def thread_rows(article_id, *, path_range, with_featured):
     with connection.cursor() as cursor:
         cursor.execute(_rows_sql(path_range is not None, with_featured), params)
         found = cursor.fetchall()
-    converters = _converters()
-    if converters:
-        found = [_converted(values, converters) for values in found]
+    found = sql.converted(found, Comment, ROW_FIELDS)
     return [dict(zip(ROW_FIELDS, values, strict=True)) for values in found]
 
 
@@ -70,11 +64,11 @@ def approved_ids(ids):
 
 
 def _column(name):
-    return connection.ops.quote_name(Comment._meta.get_field(name).column)
+    return sql.column(Comment, name)
 
 
 def _table():
-    return connection.ops.quote_name(Comment._meta.db_table)
+    return sql.table(Comment)
 
 
 @cache
@@ -97,7 +91,7 @@ def _rows_sql(by_path, with_featured):
     path = _column("path")
     in_range = f"{path} >= %s AND {path} < %s"
     select = (
-        f"SELECT {', '.join(_column(name) for name in ROW_FIELDS)}"  # noqa: S608 - names from the model, values as parameters
+        f"SELECT {sql.columns(Comment, ROW_FIELDS)}"  # noqa: S608 - names from the model, values as parameters
         f" FROM {_table()} WHERE {_column('article')} = %s AND {_column('status')} = %s"
     )
     parts = []
@@ -109,28 +103,3 @@ def _rows_sql(by_path, with_featured):
             featured += f" AND NOT ({in_range})"
         parts.append(featured)
     return f"{' UNION ALL '.join(parts)} ORDER BY {path}"
-
-
-@cache
-def _converters():
-    """Return (position, converter functions, column) for each column the backend converts."""
-    table = Comment._meta.db_table
-    found = []
-    for position, name in enumerate(ROW_FIELDS):
-        column = Comment._meta.get_field(name).get_col(table)
-        functions = connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        )
-        if functions:
-            found.append((position, functions, column))
-    return tuple(found)
-
-
-def _converted(values, converters):
-    values = list(values)
-    for position, functions, column in converters:
-        value = values[position]
-        for function in functions:
-            value = function(value, column, connection)
-        values[position] = value
-    return values

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from articles.views import render_article, visible_articles
+from articles.views import article_or_404, render_article, visible_articles
 from comments.avatars import initials_avatar
 from comments.forms import (
     CommentForm,
@@ -48,10 +48,8 @@ REPORT_FLOOD = (
 @require_POST
 def post_comment(request, slug):
     """Store a comment from the article page, or show the form again with errors or a preview."""
-    # The author: the held-comment email and a page shown again need them.
-    article = get_object_or_404(
-        visible_articles(request.user).select_related("author"), slug=slug
-    )
+    # With its author: the held-comment email and a page shown again need them.
+    article = article_or_404(request, slug)
     if not article.comments_open:
         # The page shows the closed notice in place of the form.
         return render_article(request, article, {"comments_open": False}, status=403)
