@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,3 +63,32 @@ def test_email_url_becomes_the_default_mailer():
     assert "smtp.EmailBackend" in result.stdout
     assert "'port': 2525" in result.stdout
     assert "'username': 'user'" in result.stdout
+
+
+PREPARED_AFTER_SIX_RUNS = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    for _ in range(6):\n"
+    "        cursor.execute('SELECT %s::int + 1', [41])\n"
+    "    cursor.execute('SELECT count(*) FROM pg_prepared_statements')\n"
+    "    print('prepared', cursor.fetchone()[0])\n"
+)
+
+
+@pytest.mark.parametrize(("setting", "prepared"), [("1", "1"), ("0", "0")])
+def test_postgresql_prepares_a_query_a_connection_repeats(setting, prepared):
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres", "pgsql")):
+        pytest.skip("PostgreSQL only (DATABASE_URL is not PostgreSQL)")
+    # The tests' own database exists only inside this pytest run.
+    maintenance_database = urlsplit(database_url)._replace(path="/postgres")
+    result = run_manage(
+        "shell",
+        "-c",
+        PREPARED_AFTER_SIX_RUNS,
+        DEBUG="1",
+        DATABASE_URL=urlunsplit(maintenance_database),
+        DATABASE_PREPARED_STATEMENTS=setting,
+    )
+
+    assert f"prepared {prepared}" in result.stdout, result.stderr
