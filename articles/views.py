@@ -20,7 +20,11 @@ from comments.forms import (
     shared_form_html,
 )
 from comments.moderation import sign_form_token
-from comments.threads import conversation_context, conversation_request
+from comments.threads import (
+    conversation_context,
+    conversation_request,
+    keep_own_comment_ids,
+)
 from config.csrf import get_token
 
 TEMPLATE = "articles/article_detail.html"
@@ -95,19 +99,23 @@ def render_article(
     articles.local_pages.look_up(), to keep the shared page in this process.
     """
     wanted = conversation_request(request, article)
+    response = None
     if extra_context is None and status == 200:
         html = public_page(request, article, wanted, local_lookup)
         if html is not None:
-            return HttpResponse(html)
-    further_reading = page_sql.further_reading(article)
-    context = {
-        "article": article,
-        "further_reading": further_reading,
-        **conversation_context(request, article, wanted),
-        **comment_form_context(request, article),
-        **(extra_context or {}),
-    }
-    return render(request, TEMPLATE, context, status=status)
+            response = HttpResponse(html)
+    if response is None:
+        context = {
+            "article": article,
+            "further_reading": page_sql.further_reading(article),
+            **conversation_context(request, article, wanted),
+            **comment_form_context(request, article),
+            **(extra_context or {}),
+        }
+        response = render(request, TEMPLATE, context, status=status)
+    if wanted.own_comment_ids is not None:
+        keep_own_comment_ids(response, wanted.own_comment_ids)
+    return response
 
 
 def public_page(request, article, wanted, local_lookup=None):

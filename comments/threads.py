@@ -95,10 +95,19 @@ def remember_own_comment(request, response, comment_id):
     nothing but the comment, and the page knows the visitor has comments of
     their own without reading a session.
     """
-    ids = [*own_comment_ids(request), comment_id][-OWN_COMMENTS_KEPT:]
+    keep_own_comment_ids(response, [*own_comment_ids(request), comment_id])
+
+
+def keep_own_comment_ids(response, ids):
+    """Set this browser's own-comments cookie to the last of `ids`; remove it when there are none."""
+    if not ids:
+        # Without it the visitor is a plain reader again, served the page
+        # their web process keeps (articles.local_pages).
+        response.delete_cookie(OWN_COMMENTS_COOKIE, samesite="Lax")
+        return
     response.set_signed_cookie(
         OWN_COMMENTS_COOKIE,
-        ",".join(map(str, ids)),
+        ",".join(map(str, ids[-OWN_COMMENTS_KEPT:])),
         salt=OWN_COMMENTS_SALT,
         max_age=settings.SESSION_COOKIE_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -107,15 +116,15 @@ def remember_own_comment(request, response, comment_id):
     )
 
 
-def own_pending_rows(article, ids):
-    """Return the visitor's own comments on `article` still waiting for moderation."""
+def own_waiting_rows(ids):
+    """Return the rows of those comments `ids` still waiting for moderation, on any article, in path order."""
     if not ids:
         return []
     return list(
         Comment.objects.pending()
-        .filter(article=article, pk__in=ids)
+        .filter(pk__in=ids)
         .order_by("path")
-        .values(*ROW_FIELDS)
+        .values(*ROW_FIELDS, "article_id")
     )
 
 
@@ -359,6 +368,9 @@ class ConversationRequest:
     # The fragment cache key; None when the visitor has comments of their
     # own waiting for moderation (that page is theirs alone, never stored).
     key: str | None
+    # The visitor's own comments still waiting anywhere, when fewer than the
+    # cookie lists (the rest were moderated): the cookie to set on the page.
+    own_comment_ids: list | None = None
 
 
 def conversation_request(request, article):
@@ -369,11 +381,17 @@ def conversation_request(request, article):
     else:
         number = parse_page(request.GET.get("cpage"))
     comments_open = article.comments_open
-    pending = own_pending_rows(article, own_comment_ids(request))
+    own_ids = own_comment_ids(request)
+    waiting = own_waiting_rows(own_ids)
+    pending = [row for row in waiting if row["article_id"] == article.pk]
     key = None
     if not pending:
         key = fragment_key(article, order=order, page=number, open=comments_open)
-    return ConversationRequest(order, number, comments_open, pending, key)
+    wanted = ConversationRequest(order, number, comments_open, pending, key)
+    waiting_ids = {row["id"] for row in waiting}
+    if waiting_ids != set(own_ids):
+        wanted.own_comment_ids = [pk for pk in own_ids if pk in waiting_ids]
+    return wanted
 
 
 def conversation_context(request, article, wanted=None):

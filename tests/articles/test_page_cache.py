@@ -61,15 +61,14 @@ def test_the_cached_page_is_the_rendered_page_but_for_the_tokens(article, monkey
     assert "\x00" not in second
 
 
-def test_a_page_that_holds_a_nul_byte_is_not_cut_at_it(article):
-    # Forms refuse NUL bytes; a name written behind their back must not be
-    # mistaken for a token marker.
-    article.author.first_name = "Ada\x00parley-csrf-token\x00"
-    article.author.save()
+def test_a_page_that_holds_a_nul_byte_is_not_cut_at_it(article, settings):
+    # Forms refuse NUL bytes (and PostgreSQL cannot store them); one that
+    # reaches the page some other way must not be mistaken for a token marker.
+    settings.SITE_NAME = "Parley\x00parley-csrf-token\x00"
 
     html = Client().get(article.get_absolute_url()).content.decode()
 
-    assert "By Ada\x00parley-csrf-token\x00" in html  # as stored, no token in it
+    assert "Parley\x00parley-csrf-token\x00</a>" in html  # as set, no token in it
     (csrf,), (form_token,) = tokens(html)
     assert "parley-csrf-token" not in csrf
     assert form_timing_reason(form_token, article.pk, now=time.time() + 60) == ""

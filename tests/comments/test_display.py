@@ -4,13 +4,16 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.avatars import initials_avatar
 from comments.models import Comment, refresh_comment_count
+from comments.threads import OWN_COMMENTS_COOKIE
 from tests.comments.pages import comment_outline, conversation
-from tests.comments.posting_helpers import remember_own_comments
+from tests.comments.posting_helpers import own_comment_ids_of, remember_own_comments
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -372,6 +375,48 @@ class TestOwnPendingComment:
         self.remember(client, rejected, elsewhere)
 
         assert comment_outline(page(client, article)) == []
+
+    def test_the_cookie_stays_while_a_comment_waits(self, client, article):
+        own = CommentFactory(article=article, status=Comment.Status.PENDING)
+        self.remember(client, own)
+
+        response = client.get(article.get_absolute_url())
+
+        assert OWN_COMMENTS_COOKIE not in response.cookies
+        assert own_comment_ids_of(client) == [own.pk]
+
+    def test_the_cookie_forgets_comments_once_moderated(self, client, article):
+        approved = CommentFactory(article=article, status=Comment.Status.PENDING)
+        waiting_elsewhere = CommentFactory(
+            article=ArticleFactory(), status=Comment.Status.PENDING
+        )
+        self.remember(client, approved, waiting_elsewhere)
+        approved.approve()
+
+        page(client, article)
+
+        assert own_comment_ids_of(client) == [waiting_elsewhere.pk]
+
+    def test_with_nothing_waiting_the_visitor_reads_like_everyone_else(
+        self, client, article, settings
+    ):
+        settings.DEBUG = False  # local copies are off in development
+        rejected = CommentFactory(article=article, status=Comment.Status.PENDING)
+        self.remember(client, rejected)
+        rejected.status = Comment.Status.REJECTED
+        rejected.save()
+
+        response = client.get(article.get_absolute_url())
+        for _ in range(2):  # a plain reader: the article learnt, then its page kept
+            page(Client(), article)
+
+        assert response.cookies[OWN_COMMENTS_COOKIE]["max-age"] == 0
+        # The test client keeps an expired cookie; a browser drops it.
+        del client.cookies[OWN_COMMENTS_COOKIE]
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(article.get_absolute_url())
+        assert again.status_code == 200
+        assert len(queries) == 0
 
 
 def test_staff_see_the_same_conversation(client, article):
