@@ -26,7 +26,6 @@ from django.utils import timezone  # noqa: E402
 from articles.models import Article  # noqa: E402
 from bench.views import comment_body  # noqa: E402
 from comments.models import BlockedItem, Comment, refresh_comment_count  # noqa: E402
-from comments.moderation import block_list_changed  # noqa: E402
 
 # slug: number of approved comments. "bench-post" receives the posted comments.
 ARTICLES = {"bench-200": 200, "bench-2000": 2000, "bench-post": 0}
@@ -135,8 +134,6 @@ def seed_block_list():
     for item in items:
         item.note = "bench"
     BlockedItem.objects.bulk_create(items, ignore_conflicts=True)
-    # bulk_create() sends no post_save: tell the cached block list.
-    block_list_changed()
 
 
 def seed():

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.cache import conversation_changed
+from comments.cache import conversation_changed, move_version_on
 from comments.sanitize import render_comment_html
 from comments.signals import comment_published, comment_submitted
 
@@ -319,6 +319,29 @@ def refresh_comment_count(article_id):
     conversation_changed(article_id)
 
 
+# The block list is read from the cache under this version
+# (comments.moderation.current_block_list); every change moves it on.
+BLOCK_LIST_VERSION_KEY = "parley:block-list-version"
+
+
+def block_list_changed():
+    move_version_on(BLOCK_LIST_VERSION_KEY)
+
+
+class BlockedItemQuerySet(models.QuerySet):
+    """Writes that send no signals (a script's bulk load, an update) still refresh the cached block list."""
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        block_list_changed()
+        return created
+
+    def update(self, **kwargs):  # bulk_update() comes here too
+        updated = super().update(**kwargs)
+        block_list_changed()
+        return updated
+
+
 class BlockedItem(models.Model):
     """Something whose comments are stored as spam: a phrase, an address, a domain or a network."""
 
@@ -342,6 +365,8 @@ class BlockedItem(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = BlockedItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "blocked item"

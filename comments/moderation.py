@@ -23,12 +23,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from comments.cache import current_version, move_version_on
+from comments.cache import current_version
 from comments.models import (
+    BLOCK_LIST_VERSION_KEY,
     MAX_BODY_LENGTH,
     BlockedItem,
     Comment,
     CommentReport,
+    block_list_changed,
     normalize_email,
 )
 from comments.sanitize import render_comment_html
@@ -175,7 +177,7 @@ def form_timing_reason(form_token, article_id, *, now=None):
 # is kept in the shared cache under a version number that every change moves
 # on, at once and again when its transaction commits (as comments.cache does
 # for conversations), so no process checks a comment against an old list.
-BLOCK_LIST_VERSION_KEY = "parley:block-list-version"
+# The version and what moves it on are in comments.models.
 BLOCK_LIST_SECONDS = 60 * 60
 
 
@@ -197,10 +199,6 @@ def current_block_list(now=None):
         for pk, kind, value, expires_at in stored
         if expires_at is None or expires_at > now
     )
-
-
-def block_list_changed():
-    move_version_on(BLOCK_LIST_VERSION_KEY)
 
 
 @receiver(post_save, sender=BlockedItem, dispatch_uid="parley.block-list-saved")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -422,13 +423,35 @@ def test_an_edited_block_list_applies_to_the_next_comment(article):
     assert find_blocked_item(body="Spiced ham for sale") is None
 
 
+def test_a_block_list_loaded_or_changed_in_bulk_applies_to_the_next_comment(article):
+    assert find_blocked_item(body="Tinned ham for sale") is None  # list now cached
+
+    BlockedItem.objects.bulk_create(
+        [BlockedItem(kind=BlockedItem.Kind.PHRASE, value="tinned ham")]
+    )
+    assert find_blocked_item(body="Tinned ham for sale").value == "tinned ham"
+
+    BlockedItem.objects.update(value="spiced ham")
+    assert find_blocked_item(body="Tinned ham for sale") is None
+    assert find_blocked_item(body="Spiced ham for sale").value == "spiced ham"
+
+    item = BlockedItem.objects.get()
+    item.value = "potted ham"
+    BlockedItem.objects.bulk_update([item], ["value"])
+    assert find_blocked_item(body="Potted ham for sale").value == "potted ham"
+
+
 def test_a_block_list_changed_behind_the_models_back_applies_when_its_copy_expires(
     article,
 ):
     item = BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="tinned ham")
     assert find_blocked_item(body="Tinned ham for sale") == item
-    # A bulk update or a restored backup moves no version on.
-    BlockedItem.objects.filter(pk=item.pk).update(value="spiced ham")
+    # A restored backup or hand-written SQL moves no version on.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {BlockedItem._meta.db_table} SET value = %s WHERE id = %s",  # noqa: S608
+            ["spiced ham", item.pk],
+        )
 
     cache.delete(f"parley:block-list:{cache.get(BLOCK_LIST_VERSION_KEY)}")
 
