@@ -2,7 +2,7 @@
 
 Journeys 1 to 4 are one story told in order (a visitor's comment is held,
 confirmed, answered from the admin, and the answer reaches them by email), so
-they share `story`; 5 and 6 stand alone.
+they share `story`; 5 to 7 stand alone.
 """
 
 import re
@@ -353,3 +353,37 @@ def test_journey_6_approve_link_in_moderation_email_asks_then_approves(
     reader = new_context().new_page()
     reader.goto(REFERENCE_PATH)
     expect(comment_with_text(reader, priya_text)).to_have_count(1)
+
+
+def test_journey_7_once_approved_the_visitor_reads_like_everyone_else(
+    new_context, stack
+):
+    text = "Our council answers every message within a day, and says so on the page."
+    context = new_context()
+    page = context.new_page()
+    page.goto(REFERENCE_PATH)
+    fill_comment_form(
+        page, name="Priya Shah", email="priya@example.org", body=text, email_me=False
+    )
+    submit_comment_form(page)
+    own = comment_with_text(page, text)
+    expect(own).to_contain_text(re.compile("awaiting moderation", re.I))
+    cookies = {cookie["name"] for cookie in context.cookies()}
+    assert "parley_own_comments" in cookies, cookies
+
+    approved = shell_json(
+        stack,
+        "import json\n"
+        "from comments.models import Comment\n"
+        f"comment = Comment.objects.get(pk={comment_id_of(own)})\n"
+        "comment.approve()\n"
+        "print(json.dumps(comment.status))",
+    )
+    assert approved == "approved"
+    page.reload()
+
+    expect(comment_with_text(page, text)).not_to_contain_text(
+        re.compile("awaiting moderation", re.I)
+    )
+    cookies = {cookie["name"] for cookie in context.cookies()}
+    assert "parley_own_comments" not in cookies, cookies
