@@ -1,4 +1,4 @@
-"""The journeys of issue 6, clicked through in Chromium against the real stack.
+"""The journeys of issue 6 (and 7, from issue 7), clicked through in Chromium against the real stack.
 
 Journeys 1 to 4 are one story told in order (a visitor's comment is held,
 confirmed, answered from the admin, and the answer reaches them by email), so
