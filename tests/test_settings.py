@@ -11,16 +11,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args, **env):
-    clean_env = {
+def without_settings(environ):
+    """Return `environ` without the settings the test run sets: a bare checkout's environment."""
+    return {
         key: value
-        for key, value in os.environ.items()
+        for key, value in environ.items()
         if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE_SSL_REDIRECT"}
     }
+
+
+def run_manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean_env, **env},
+        env={**without_settings(os.environ), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -28,11 +32,33 @@ def run_manage(*args, **env):
 
 
 def test_production_mode_without_secret_key_names_the_variable():
-    result = run_manage("check")
+    result = run_manage("check", "--deploy")
+
+    assert result.returncode != 0
+    assert "parley.E001" in result.stderr
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_the_web_process_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=without_settings(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert "SECRET_KEY" in result.stderr
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_check_deploy_is_clean_with_production_values():

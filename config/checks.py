@@ -1,0 +1,33 @@
+"""What the site needs before it serves, checked where it starts serving.
+
+The settings do not stop at a missing SECRET_KEY: commands that sign nothing
+(makemigrations, collectstatic while a release is built) run without one.
+The web process refuses to start without it (config.wsgi), and
+`manage.py check --deploy` reports it.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+MISSING_KEY_MESSAGE = (
+    "Set the SECRET_KEY environment variable: it is required when DEBUG is off "
+    "(set DEBUG=1 for local development)."
+)
+
+
+def require_secret_key():
+    """Raise ImproperlyConfigured, naming the variable, when there is no key to sign with."""
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django refuses an empty key here
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(MISSING_KEY_MESSAGE) from None
+
+
+@register(Tags.security, deploy=True)
+def secret_key_is_set(app_configs, **kwargs):
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="parley.E001")]
+    return []
