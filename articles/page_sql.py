@@ -30,8 +30,7 @@ def find_article(slug, *, drafts=False):
         row = cursor.fetchone()
     if row is None:
         return None
-    user_model = get_user_model()
-    user_fields = sql.concrete_field_names(user_model)
+    user_model, user_fields = get_user_model(), _author_fields()
     article_values, user_values = row[: len(ARTICLE_FIELDS)], row[len(ARTICLE_FIELDS) :]
     [article_values] = sql.converted([article_values], Article, ARTICLE_FIELDS)
     [user_values] = sql.converted([user_values], user_model, user_fields)
@@ -67,6 +66,11 @@ def _published_condition(alias):
 
 
 @cache
+def _author_fields():
+    return sql.concrete_field_names(get_user_model())
+
+
+@cache
 def _article_sql(drafts):
     user_model = get_user_model()
     author_id = sql.column(Article, "author", alias="article")
@@ -74,7 +78,7 @@ def _article_sql(drafts):
     query = (
         # Names come from the models and values go as parameters.
         f"SELECT {sql.columns(Article, ARTICLE_FIELDS, alias='article')}, "  # noqa: S608
-        f"{sql.columns(user_model, sql.concrete_field_names(user_model), alias='author')}"
+        f"{sql.columns(user_model, _author_fields(), alias='author')}"
         f" FROM {sql.table(Article)} article"
         f" INNER JOIN {sql.table(user_model)} author ON {author_id} = {user_id}"
         f" WHERE {sql.column(Article, 'slug', alias='article')} = %s"

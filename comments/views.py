@@ -93,7 +93,9 @@ def post_comment(request, slug):
 
     messages.success(request, thanks)
     response = redirect(f"{article.get_absolute_url()}#{comment.anchor}")
-    remember_own_comment(request, response, comment.pk)
+    if comment.status == Comment.Status.PENDING:
+        # Published or stored as spam, it has nothing to wait for.
+        remember_own_comment(request, response, comment.pk)
     if not user.is_staff:
         if form.cleaned_data["remember"]:
             remember_commenter(

@@ -13,6 +13,7 @@ from articles.models import Article
 from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
 from comments.moderation import form_timing_reason
+from comments.threads import OWN_COMMENTS_COOKIE
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
     own_comment_ids_of,
@@ -214,6 +215,8 @@ def test_staff_comment_is_published_at_once_with_the_staff_badge(client, article
     page = client.get(response["Location"])
     assert "Your comment is published." in text_of(page)
     assert Article.objects.get(pk=article.pk).comment_count == 1
+    # Nothing waits for moderation, so nothing is remembered as waiting.
+    assert OWN_COMMENTS_COOKIE not in response.cookies
 
 
 def test_article_author_comments_with_the_author_badge(client, article):
