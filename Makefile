@@ -4,11 +4,12 @@ PYTHON ?= $(shell command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEV_ENV := DEBUG=1
+# Unbuffered, so the worker's printed emails show at once through honcho.
+DEV_ENV := DEBUG=1 PYTHONUNBUFFERED=1
 # Tests run with production-like settings; this key is for tests only.
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 
-.PHONY: run test lint bench worker install clean
+.PHONY: run test lint bench install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Parley needs Python 3.12 or newer (.python-version says 3.13)")'
@@ -26,12 +27,9 @@ run: $(STAMP)
 	@echo
 	@echo "  Parley is starting on http://127.0.0.1:8000/"
 	@echo "  Admin: http://127.0.0.1:8000/admin/  (user: editor, password: parley-demo-editor)"
-	@echo "  Emails are printed below by the task worker."
+	@echo "  Emails are printed below by the task worker (lines marked \"worker\")."
 	@echo
-	$(DEV_ENV) $(BIN)/python manage.py runserver_with_worker 127.0.0.1:8000
-
-worker: $(STAMP)
-	$(DEV_ENV) $(BIN)/python manage.py db_worker
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEV_ENV) $(BIN)/honcho start --procfile Procfile.dev
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.sanitize import sanitize_article_html
-from comments.cache import conversation_changed
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -55,9 +54,12 @@ class Article(models.Model):
         default=True,
         help_text="Untick to close the conversation on this article.",
     )
-    # Kept by comments.models.refresh_comment_count whenever a comment's
-    # visibility changes, so lists never count rows per article.
+    # Both kept by comments.models.conversation_changed whenever what the
+    # public sees of the comments changes: the count, so lists never count
+    # rows per article; the version, under which the article page keeps its
+    # rendered conversation (comments.cache).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    conversation_version = models.PositiveIntegerField(default=0, editable=False)
     comments_close_at = models.DateTimeField(
         "comments close on",
         null=True,
@@ -81,8 +83,6 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
-        # The cached conversation shows whether replies are open, among others.
-        conversation_changed(self.pk)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

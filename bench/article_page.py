@@ -1,16 +1,19 @@
-"""Time the article page: server time and SQL queries, with and without the fragment cache.
+"""Time the article page against the two reference views, in one process, through the full middleware stack.
 
-    .venv/bin/python bench/article_page.py [--runs 30]
+    .venv/bin/python bench/article_page.py [--rounds 7] [--repeat 10]
 
 Builds a throwaway database (in-memory SQLite unless DATABASE_URL is set, in
 which case pytest-style test_<name> is created and dropped), seeds articles
-with 200 and 2,000 approved threaded comments (depth up to 4, 200-600
+with 0, 200 and 2,000 approved threaded comments (depth up to 4, 200-600
 characters in paragraphs; about a fifth of them start a thread, so all 200
-fit on the first page of 50 threads), then requests each page through the full
-middleware stack with Django's test client and prints the median wall-clock
-and CPU milliseconds and the number of queries per request; and the CPU time
-of loading and rendering the threads alone. CPU time is the figure to trust on
-a busy machine.
+fit on the first page of 50 threads), then requests each page with Django's
+test client beside bench/settings.py's bare "hello" view and flat 200-item
+template. "Uncached" pages are served with Django's dummy cache (nothing is
+kept between requests); "cached" ones with the configured cache (CACHE_URL),
+warm. The cases take turns for a few rounds, because a shared machine's speed
+drifts, and each keeps its median; CPU time is the figure to trust on a busy
+machine. Prints the median milliseconds, the queries per request and the
+ratios the speed budget is written in.
 """
 
 import argparse
@@ -23,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -34,32 +37,20 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.cache import cache  # noqa: E402
+from django.core.cache import cache, caches  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-WORDS = (  # noqa: SIM905 - a sentence reads better than a list
-    "the a conversation editor reader article moderation thread reply policy "
-    "organisation social media experts audience trust answer question because "
-    "however perhaps evidence example measure public comment site publish"
-).split()
+from bench.views import comment_body  # noqa: E402
 
-
-def body(rng):
-    target = rng.randint(200, 600)
-    words = []
-    while sum(len(word) + 1 for word in words) < target - 2:
-        words.append(rng.choice(WORDS))
-    size = -(-len(words) // rng.randint(1, 3))
-    paragraphs = [words[i : i + size] for i in range(0, len(words), size)]
-    return "\n\n".join(" ".join(p).capitalize() + "." for p in paragraphs)[:600]
+UNCACHED = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
 def seed(author, slug, count, rng):
     from articles.models import Article
-    from comments.models import Comment, refresh_comment_count
+    from comments.models import Comment
 
     article = Article.objects.create(
         title=f"Bench {count}",
@@ -79,86 +70,56 @@ def seed(author, slug, count, rng):
                 author_name=f"Reader {rng.randint(1, 400)}",
                 author_email=f"reader{number}@example.org",
                 author_website="https://example.org/" if number % 5 == 0 else "",
-                body=body(rng),
+                body=comment_body(rng),
                 status=Comment.Status.APPROVED,
                 published_at=timezone.now(),
             )
             comment.save()
             comments.append(comment)
-        refresh_comment_count(article.pk)
     return article
 
 
-def measure(client, url, runs, *, cached):
-    """Return median wall ms, median CPU ms, the query counts seen, and the page size."""
-    wall, cpu, queries = [], [], set()
-    client.get(url)  # warm templates and connections
-    for _ in range(runs):
-        if not cached:
-            cache.clear()
+class Case:
+    def __init__(self, name, url, *, cached):
+        self.name, self.url, self.cached = name, url, cached
+        self.client = Client()
+        self.wall, self.cpu = [], []
+        self.queries = self.size = None
+
+    def get(self):
+        if self.cached:
+            return self.client.get(self.url)
+        with override_settings(CACHES=UNCACHED):
+            return self.client.get(self.url)
+
+    def check(self, response):
+        if response.status_code != 200:
+            sys.exit(f"{self.name}: status {response.status_code}")
+
+    def warm(self):
+        self.check(self.get())
         with CaptureQueriesContext(connection) as captured:
+            response = self.get()
+        self.check(response)
+        self.queries, self.size = len(captured), len(response.content)
+
+    def time(self, repeat):
+        for _ in range(repeat):
             started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            wall.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-        queries.add(len(captured.captured_queries))
-    return (
-        statistics.median(wall),
-        statistics.median(cpu),
-        "/".join(str(n) for n in sorted(queries)),
-        len(response.content),
-    )
+            response = self.get()
+            self.cpu.append((time.process_time() - started_cpu) * 1000)
+            self.wall.append((time.perf_counter() - started) * 1000)
+            self.check(response)
 
-
-def measure_conversation(article, runs):
-    """Return median CPU ms of loading and rendering the first page of threads alone."""
-    from comments.threads import featured_list_html, load_thread_page, thread_list_html
-
-    cpu = []
-    for _ in range(runs):
-        started = time.process_time()
-        page = load_thread_page(article)
-        thread_list_html(page.entries, comments_open=True)
-        featured_list_html(page.featured, comments_open=True)
-        cpu.append((time.process_time() - started) * 1000)
-    return statistics.median(cpu), len(page.entries)
-
-
-def measure_flat(runs):
-    """Return median CPU ms of bench/flat.html (issue 7's flat 200-item reference), if present."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.template import engines
-    from django.test import RequestFactory
-
-    source = ROOT / "bench/templates/bench/flat.html"
-    if not source.exists():
-        return None
-    template = engines["django"].from_string(source.read_text())
-    rng = random.Random(7)
-    start = timezone.now()
-    items = [
-        {
-            "id": number,
-            "author_name": f"Reader {number}",
-            "created_at": start,
-            "body": body(rng),
-        }
-        for number in range(200)
-    ]
-    request = RequestFactory().get("/")
-    request.user = AnonymousUser()
-    cpu = []
-    for _ in range(runs):
-        started = time.process_time()
-        template.render({"items": items}, request)
-        cpu.append((time.process_time() - started) * 1000)
-    return statistics.median(cpu)
+    @property
+    def cpu_ms(self):
+        return statistics.median(self.cpu)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
     # No setup_test_environment(): its instrumented template rendering copies
@@ -169,33 +130,53 @@ def main():
 
         rng = random.Random(7)
         author = get_user_model().objects.create(username="bench", is_staff=True)
+        urls = {
+            count: seed(author, f"bench-{count}", count, rng).get_absolute_url()
+            for count in (0, 200, 2000)
+        }
+        cache.clear()
         cases = [
-            ("no comments (the page's own cost)", seed(author, "bench-0", 0, rng)),
-            ("200 comments", seed(author, "bench-200", 200, rng)),
-            ("2,000 comments (page 1)", seed(author, "bench-2000", 2000, rng)),
+            Case("hello", "/bench/hello", cached=True),
+            Case("flat template, 200 items", "/bench/flat", cached=False),
+            Case("article, no comments, uncached", urls[0], cached=False),
+            Case("article, 200 comments, uncached", urls[200], cached=False),
+            Case("article, 2,000 comments, uncached", urls[2000], cached=False),
+            Case("article, 200 comments, cached", urls[200], cached=True),
         ]
-        client = Client()
-        print(f"database: {connection.vendor}; {args.runs} runs each; median times")
-        print(f"{'case':42} {'wall ms':>8} {'CPU ms':>7} {'queries':>8} {'KB':>5}")
-        for label, article in cases:
-            url = article.get_absolute_url()
-            for cached in (False, True):
-                wall, cpu, queries, size = measure(
-                    client, url, args.runs, cached=cached
-                )
-                name = f"{label}, {'cached' if cached else 'uncached'}"
-                print(
-                    f"{name:42} {wall:8.2f} {cpu:7.2f} {queries:>8} {size / 1024:5.0f}"
-                )
-            cpu, shown = measure_conversation(article, args.runs)
-            name = f"{label}, threads only ({shown} shown)"
-            print(f"{name:42} {'':8} {cpu:7.2f}")
-        flat = measure_flat(args.runs)
-        if flat is not None:
-            name = "reference: bench/flat.html, 200 items"
-            print(f"{name:42} {'':8} {flat:7.2f}")
+        for case in cases:
+            case.warm()
+        for _round in range(args.rounds):
+            for case in cases:
+                case.time(args.repeat)
+        report(cases, args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def report(cases, args):
+    print(
+        f"database: {connection.vendor}; cache: {type(caches['default']).__name__}; "
+        f"{args.rounds} rounds of {args.repeat} requests; medians"
+    )
+    print(f"{'case':36} {'wall ms':>8} {'CPU ms':>7} {'queries':>8} {'KB':>5}")
+    for case in cases:
+        print(
+            f"{case.name:36} {statistics.median(case.wall):8.2f} {case.cpu_ms:7.2f}"
+            f" {case.queries:>8} {case.size / 1024:5.0f}"
+        )
+    hello, flat, _, page, long_page, cached = cases
+    print(
+        f"200 comments uncached: {page.cpu_ms / flat.cpu_ms:.2f}x the flat template"
+        " (budget: 2x)"
+    )
+    print(
+        f"2,000 comments uncached: {long_page.cpu_ms / flat.cpu_ms:.2f}x the flat"
+        " template (budget: 3x)"
+    )
+    print(
+        f"200 comments cached: {hello.cpu_ms / cached.cpu_ms:.0%} of hello's"
+        " requests/s (budget: 15%)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
 
 Builds a throwaway database (a SQLite file under var/bench/, or a PostgreSQL
 database `<name>_notify` beside the one DATABASE_URL names, dropped at the
-end), starts an aiosmtpd server on 127.0.0.1 (ports 8250-8299) and one
-`manage.py db_worker` process as the Procfile runs it (`--interval 1`;
-`--workers 2` for more), then:
+end), starts an aiosmtpd server on 127.0.0.1 (ports 8300-8309) and the
+Procfile's worker (`manage.py db_worker --interval 1`; `--workers 2` for
+more), then:
 
 - idle: ten single approvals, one at a time at random moments, each waiting
   for its email (mostly the worker's polling interval);
@@ -21,7 +21,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -35,9 +34,8 @@ VAR = ROOT / "var" / "bench"
 def bench_database_url():
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        parts = urllib.parse.urlsplit(url)
-        name = parts.path.lstrip("/") + "_notify"
-        return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+        address, _, query = url.partition("?")
+        return f"{address}_notify" + (f"?{query}" if query else "")
     VAR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{VAR / 'notify.sqlite3'}"
 
@@ -50,10 +48,8 @@ def recreate_database(url, *, drop_only=False):
         return
     import psycopg
 
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             connection.execute(f'CREATE DATABASE "{name}"')
@@ -99,26 +95,20 @@ def main():
     }
     os.environ.update(env_for_django)
 
-    from tests.integration.harness import (
-        SmtpServer,
-        WorkerProcess,
-        wait_until,
-        worker_env,
-    )
+    from tests.stack import BENCH_PORTS, SmtpServer, Stack, wait_until
 
-    smtp = SmtpServer()
-    env = worker_env(database=database, smtp_port=smtp.port)
-    env.update(env_for_django)
-    workers = []
+    smtp = SmtpServer(BENCH_PORTS)
+    stack = Stack(
+        VAR,
+        ports=BENCH_PORTS,
+        web_processes=0,
+        database_url=database,
+        smtp=smtp,
+        settings={**env_for_django, "EMAIL_TIMEOUT": "2"},
+    )
     try:
         smtp.start()
-        subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
+        stack.manage("migrate", "--no-input", "-v0")
         import django
 
         django.setup()
@@ -128,18 +118,9 @@ def main():
         from comments.models import Comment, Subscriber
         from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
-        # As the Procfile runs them: poll every second when the queue is empty.
-        workers = [
-            WorkerProcess(
-                env,
-                VAR / f"notify-worker-{n}.log",
-                worker_id=f"bench-{n}",
-                interval=1,
-            )
-            for n in range(options.workers)
-        ]
-        for worker in workers:
-            worker.start()
+        # The Procfile's worker: it polls every second when the queue is empty.
+        for n in range(options.workers):
+            stack.start_worker(f"--worker-id bench-{n}", name=f"notify-worker-{n}")
         editor = StaffFactory(
             username="bench-editor", password=UNUSABLE_PASSWORD_PREFIX
         )
@@ -186,9 +167,7 @@ def main():
         ]
         duplicates = len(smtp.mailbox.messages) - total
     finally:
-        for worker in workers:
-            worker.stop()
-        smtp.stop()
+        stack.stop()
         if "django" in sys.modules and django_is_set_up():
             from django.db import connections
 

@@ -25,7 +25,7 @@ from django.utils import timezone  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from bench.views import comment_body  # noqa: E402
-from comments.models import BlockedItem, Comment, refresh_comment_count  # noqa: E402
+from comments.models import BlockedItem, Comment, conversation_changed  # noqa: E402
 
 # slug: number of approved comments. "bench-post" receives the posted comments.
 ARTICLES = {"bench-200": 200, "bench-2000": 2000, "bench-post": 0}
@@ -111,7 +111,7 @@ def seed_article(slug, count, author, rng):
             )
             comment.save()
             comments.append(comment)
-        refresh_comment_count(article.pk)
+        conversation_changed(article.pk)
     article.refresh_from_db()
     return article, True
 

@@ -50,7 +50,7 @@ def flat(request):
 
     Each item is a name and 200-600 characters in paragraphs. On this kind of
     machine it serves about a twentieth of "hello"'s requests per second, the
-    ratio of the flat-template reference in issue 7 (240 against 4,700-6,000).
+    ratio of the original flat-template reference (240 against 4,700-6,000).
     A formatted date per item would make it half as fast again, and the
     article page's ratio to it look better than it is.
     """

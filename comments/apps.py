@@ -6,5 +6,7 @@ class CommentsConfig(AppConfig):
     name = "comments"
 
     def ready(self):
-        # Importing them connects their receivers.
-        from comments import moderation, receivers  # noqa: F401
+        # Importing them connects their receivers: the emails a comment's
+        # change calls for, and the cached block list's refresh.
+        from comments import blocking  # noqa: F401
+        from comments.notify import receivers  # noqa: F401

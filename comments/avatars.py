@@ -9,21 +9,27 @@ readable (contrast at least 4.5:1). The palette lives in static/css/site.css as
 
 import zlib
 from functools import lru_cache
+from typing import NamedTuple
 
 PALETTE_SIZE = 12
 
 
+class Avatar(NamedTuple):
+    initials: str
+    css_class: str
+
+
 @lru_cache(maxsize=4096)
 def initials_avatar(name):
-    """Return (initials, colour class) for a display name, e.g. ("GM", "avatar-7")."""
+    """Return the Avatar for a display name, e.g. ("GM", "avatar-7")."""
     words = [word for word in (name or "").split() if _first_letter(word)]
     if not words:
-        return "?", "avatar-none"
+        return Avatar("?", "avatar-none")
     initials = _first_letter(words[0])
     if len(words) > 1:
         initials += _first_letter(words[-1])
     colour = zlib.crc32(" ".join(words).casefold().encode()) % PALETTE_SIZE
-    return initials.upper(), f"avatar-{colour}"
+    return Avatar(initials.upper(), f"avatar-{colour}")
 
 
 def _first_letter(word):

@@ -1,16 +1,19 @@
 import ipaddress
 import json
 import logging
+import time
 from functools import partial
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.cache import conversation_changed, move_version_on
-from comments.sanitize import render_comment_html
+from articles.models import Article
+from comments.sanitize import REMOVED_PLACEHOLDER, render_comment_html
 from comments.signals import comment_published, comment_submitted
 
 logger = logging.getLogger(__name__)
@@ -19,6 +22,9 @@ MAX_NAME_LENGTH = 80
 MAX_EMAIL_LENGTH = 254
 MAX_WEBSITE_LENGTH = 200
 MAX_BODY_LENGTH = 5000
+# A comment's path is the ids from its thread's top-level comment down to
+# itself, each zero-padded to this many digits, joined by "/".
+PATH_DIGITS = 10
 
 
 def normalize_email(email):
@@ -32,8 +38,14 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def for_article(self, article):
-        return self.filter(article=article)
+    def delete(self):
+        """Delete these comments, and let their articles' pages know."""
+        with transaction.atomic():
+            article_ids = set(self.values_list("article_id", flat=True))
+            deleted = super().delete()
+            for article_id in article_ids:
+                conversation_changed(article_id)
+        return deleted
 
 
 class Comment(models.Model):
@@ -160,6 +172,13 @@ class Comment(models.Model):
         # conversation grows; the anchor scrolls to it.
         return f"{self.article.get_absolute_url()}?comment={self.pk}#{self.anchor}"
 
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            # Its replies went with it.
+            conversation_changed(self.article_id)
+        return deleted
+
     def render_body(self):
         """Set and return body_html, the body as the page shows it.
 
@@ -182,13 +201,13 @@ class Comment(models.Model):
 
     @property
     def display_name(self):
-        return "[removed]" if self.is_removed else self.author_name
+        return REMOVED_PLACEHOLDER if self.is_removed else self.author_name
 
     def get_admin_url(self):
         return reverse("admin:comments_comment_change", args=[self.pk])
 
     def _build_path(self):
-        segment = f"{self.pk:010d}"
+        segment = f"{self.pk:0{PATH_DIGITS}d}"
         if self.parent_id:
             return f"{self.parent.path}/{segment}"
         return segment
@@ -206,7 +225,6 @@ class Comment(models.Model):
                 moderated_at=self.moderated_at,
                 moderated_by=self.moderated_by,
             )
-            refresh_comment_count(self.article_id)
             comment_published.send(
                 sender=Comment, comment=self, moderator=moderator, previous_status=None
             )
@@ -248,7 +266,7 @@ class Comment(models.Model):
                 log_comment_change(
                     by, self, f"Changed status from {current.status} to {status}."
                 )
-            refresh_comment_count(self.article_id)
+            conversation_changed(self.article_id)
             if status == self.Status.APPROVED and not was_visible:
                 comment_published.send(
                     sender=Comment,
@@ -293,39 +311,71 @@ def log_comment_change(user, comment, message):
     )
 
 
-def visible_comment_ids(rows):
-    """Return the ids among approved (id, parent_id) rows in thread order whose ancestors are all visible."""
-    visible = set()
-    for comment_id, parent_id in rows:
-        if parent_id is None or parent_id in visible:
-            visible.add(comment_id)
-    return visible
+def conversation_changed(article_id):
+    """Recount the comments the public sees on an article, and move its conversation version on.
 
-
-def refresh_comment_count(article_id):
-    """Recount the comments the public sees on one article ("Comments: 2")."""
-    from articles.models import Article
-
-    rows = (
+    The one place both are written. Every change to what the public may see
+    of an article's comments comes here: a comment saved (published, edited,
+    featured, erased), a moderation decision, a deletion. The article page
+    keeps its rendered conversation under the version (comments.cache), so
+    the next reader's page is rendered anew from the database.
+    """
+    approved = (
         Comment.objects.approved()
         .filter(article_id=article_id)
         .order_by("path")
         .values_list("id", "parent_id")
     )
     Article.objects.filter(pk=article_id).update(
-        comment_count=len(visible_comment_ids(rows))
+        comment_count=len(visible_comment_ids(approved)),
+        conversation_version=F("conversation_version") + 1,
     )
-    # Every change of what the public sees passes here (publish, unpublish).
-    conversation_changed(article_id)
 
 
-# The block list is read from the cache under this version
-# (comments.moderation.current_block_list); every change moves it on.
+def visible_comment_ids(comments):
+    """Return the ids of the comments the public sees among approved (id, parent_id) pairs.
+
+    The one place that answers "are all the comments above it visible?": a
+    reply under a held, rejected or spam comment is hidden with it. The pairs
+    are every approved comment of whole threads, in path order, so that a
+    parent always comes before its replies.
+    """
+    visible = set()
+    for comment_id, parent_id in comments:
+        if parent_id is None or parent_id in visible:
+            visible.add(comment_id)
+    return visible
+
+
+# The block list is read for every comment and changes a few times a day, so
+# it is kept in the shared cache under a version number that every change
+# moves on (comments.blocking.current_block_list). The version is moved on at
+# once and again once the transaction commits: a process that read the old,
+# still committed list in between may have stored it under the new version.
 BLOCK_LIST_VERSION_KEY = "parley:block-list-version"
 
 
+def block_list_version():
+    """Return the block list's current version, starting one when the cache has none."""
+    version = cache.get(BLOCK_LIST_VERSION_KEY)
+    if version is None:
+        # Restarted from the clock, never from a number an old list may
+        # still be stored under.
+        cache.add(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(BLOCK_LIST_VERSION_KEY)
+    return version
+
+
 def block_list_changed():
-    move_version_on(BLOCK_LIST_VERSION_KEY)
+    _move_block_list_version_on()
+    transaction.on_commit(_move_block_list_version_on)
+
+
+def _move_block_list_version_on():
+    try:
+        cache.incr(BLOCK_LIST_VERSION_KEY)
+    except ValueError:
+        cache.set(BLOCK_LIST_VERSION_KEY, time.time_ns(), timeout=None)
 
 
 class BlockedItemQuerySet(models.QuerySet):

@@ -20,8 +20,8 @@ from comments.models import (
     log_comment_change,
     normalize_email,
 )
+from comments.sanitize import REMOVED_PLACEHOLDER
 
-ERASED_NAME = "[removed]"
 # .invalid never resolves (RFC 2606), so an erased address can never be mailed.
 ERASED_EMAIL = "erased@erased.invalid"
 # Log messages of text edits quote the text, so erasing rewrites them.
@@ -125,7 +125,7 @@ def erase_email(email, *, by=None):
     """Erase everything tied to `email`; return how many records of each kind."""
     comments = list(_comments(email).select_for_update().select_related("article"))
     for comment in comments:
-        comment.author_name = ERASED_NAME
+        comment.author_name = REMOVED_PLACEHOLDER
         comment.author_email = ERASED_EMAIL
         comment.author_website = ""
         comment.body = ""

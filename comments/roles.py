@@ -8,6 +8,8 @@ Superusers count as editors so a site owner is never locked out.
 
 from django.http import Http404
 
+from comments.models import Comment
+
 EDITORS = "Editors"
 AUTHORS = "Authors"
 
@@ -59,6 +61,13 @@ def can_moderate(user, comment):
     if is_editor(user):
         return True
     return is_author(user) and comment.article.author_id == user.pk
+
+
+def staff_badge(user, article):
+    """Return the badge a staff member's comment on `article` carries: Author on their own article."""
+    if article.author_id == user.pk:
+        return Comment.Badge.AUTHOR
+    return Comment.Badge.STAFF
 
 
 class RoleScopedAdminMixin:

@@ -19,6 +19,9 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+# What the site shows in place of the name and text of a comment erased at its
+# sender's request.
+REMOVED_PLACEHOLDER = "[removed]"
 
 # bleach's default linkifier also turns "data:…" and "ftp://…" into links, and
 # its links are made after the sanitiser has run, so they are never checked
@@ -126,8 +129,3 @@ def render_comment_html(text):
     """Return the safe HTML for a comment's text, as it will appear on the site."""
     html = _cleaner().clean(_paragraphs(text or ""))
     return _EMPTY_ELEMENT.sub("", html).strip()
-
-
-def count_links(text):
-    """Return how many links a comment's text will render with."""
-    return render_comment_html(text).count("<a href=")

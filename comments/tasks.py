@@ -1,29 +1,23 @@
-"""Background work for comments, run by `manage.py db_worker` (django-tasks-db).
+"""Background work of the comments app, run by `manage.py db_worker` (django-tasks-db).
 
-Each task is small and safe to run twice: enqueuing happens inside the
-transaction of the change that needs it, and a task the worker lost is
-enqueued again by the sweep in comments.delivery.
+The email tasks live with the outbox they work on, in comments.notify.tasks;
+the retention sweep is here.
 """
 
 from django.tasks import task
 
-from comments import delivery, retention
+from comments import retention
 
-
-@task
-def send_notification(notification_id):
-    """Send one Notification email (or record why not); return its status."""
-    status = delivery.deliver(notification_id)
-    # Keeps a dead worker's emails moving even when nobody runs the sweep
-    # from cron; at most once a minute per worker, so a burst stays fast.
-    delivery.requeue_stuck_now_and_then()
-    return status
-
-
-@task
-def retry_stuck_notifications():
-    """Re-enqueue emails a dead worker left unsent; return how many."""
-    return delivery.requeue_stuck()
+# A queued task row stores the dotted path of its function, and the worker
+# imports that path to run it. Rows queued by releases that defined the email
+# tasks in this module name comments.tasks.send_notification and
+# comments.tasks.retry_stuck_notifications: these names keep such rows
+# runnable, so their emails go out on time after a deploy instead of failing
+# and waiting for the stuck-email sweep (EMAIL_STUCK_MINUTES).
+from comments.notify.tasks import (  # noqa: F401
+    retry_stuck_notifications,
+    send_notification,
+)
 
 
 @task(priority=-10)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.views import article_or_404, render_article, visible_articles
-from comments.avatars import initials_avatar
+from comments.clients import client_ip, is_flooding, is_reporting_too_often
 from comments.forms import (
     CommentForm,
     ReportForm,
@@ -18,15 +18,11 @@ from comments.forms import (
     remember_commenter,
 )
 from comments.models import Comment
-from comments.moderation import (
-    client_ip,
-    is_flooding,
-    is_reporting_too_often,
-    record_report,
-    refresh_form_token,
-    screen_comment,
-)
-from comments.threads import remember_own_comment
+from comments.moderation import refresh_form_token, screen_comment
+from comments.own_comments import remember_own_comment
+from comments.reports import record_report
+from comments.roles import staff_badge
+from comments.threads import render_preview
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
 
@@ -63,13 +59,8 @@ def post_comment(request, slug):
     user = request.user
     if user.is_staff:
         comment.user = user
-        comment.badge = (
-            Comment.Badge.AUTHOR
-            if article.author_id == user.pk
-            else Comment.Badge.STAFF
-        )
+        comment.badge = staff_badge(user, article)
     if "preview" in request.POST:
-        comment.initials, comment.avatar_class = initials_avatar(comment.author_name)
         return _show_form(request, article, form, preview=comment)
 
     if user.is_staff:
@@ -115,7 +106,7 @@ def _show_form(request, article, form, *, preview=None, status=200):
         "comment_form": form,
         "reply_to": None if form.refused_reply else form.reply_to,
         "comments_open": True,
-        "comment_preview": preview,
+        "comment_preview_html": render_preview(preview) if preview else None,
     }
     return render_article(request, article, context, status=status)
 

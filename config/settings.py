@@ -78,6 +78,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The conversation of an article page and its form (comments/jinja2/):
+        # see config/jinja2.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 DATABASES = {
@@ -114,8 +121,6 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://parley")}
 # the prefix lets several sites (or a CI run) share one Redis database.
 if "key_prefix" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {
@@ -242,7 +247,8 @@ LOGGING = {
 # Parley's own knobs: see README.md, "Configuration".
 PARLEY = {
     "ARTICLES_PER_PAGE": env.int("ARTICLES_PER_PAGE", default=10),
-    # Posting and screening comments (comments/moderation.py).
+    # Posting and screening comments (comments/moderation.py), and the
+    # flood, report and proxy settings (comments/clients.py, comments/reports.py).
     "COMMENT_MIN_SECONDS": env.float("COMMENT_MIN_SECONDS", default=3.0),
     "COMMENT_FORM_MAX_AGE": env.int("COMMENT_FORM_MAX_AGE", default=2 * 60 * 60),
     "COMMENT_MAX_LINKS": env.int("COMMENT_MAX_LINKS", default=2),
@@ -254,9 +260,9 @@ PARLEY = {
     "REPORT_LIMIT": env.int("REPORT_LIMIT", default=5),
     "REPORT_WINDOW": env.int("REPORT_WINDOW", default=60 * 60),
     "PROXY_COUNT": env.int("PROXY_COUNT", default=0),
-    # Notifications (comments/delivery.py, comments/links.py). Seconds to wait
-    # before each retry of an email the SMTP server refused: 6 attempts over
-    # about 1 h 50 min by default, then the email is marked failed.
+    # Notifications (comments/notify/). Seconds to wait before each retry of
+    # an email the SMTP server refused: 6 attempts over about 1 h 50 min by
+    # default, then the email is marked failed.
     "EMAIL_RETRY_DELAYS": env.list(
         "EMAIL_RETRY_DELAYS", cast=int, default=[60, 300, 900, 1800, 3600]
     ),

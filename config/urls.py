@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("comments/", include("comments.urls")),
-    path("email/", include("comments.email_urls")),
+    path("email/", include("comments.notify.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -4,6 +4,20 @@ from django.core.cache import cache
 from tests.factories import ArticleFactory, StaffFactory, UserFactory
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, and add the logs of its stack's processes to a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and stack is not None:
+        for process in stack.processes:
+            report.sections.append(
+                (f"{process.name} log (last lines)", process.log_tail(lines=150))
+            )
+    return report
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix, tmp_path_factory

@@ -1,6 +1,6 @@
 from django import template
 
-from comments.admin import queue_summary
+from comments.admin.queue import queue_summary
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles import demo
 from articles.models import Article
 from articles.views import render_article
-from comments.models import Comment, refresh_comment_count
+from comments.models import Comment
 from tests.comments.pages import comment_outline
 from tests.comments.posting_helpers import remember_own_comments
 from tests.factories import ArticleFactory, CommentFactory
@@ -143,7 +143,6 @@ def add_conversation(article, count):
         parents = [c for c in comments[-9:] if c.depth < 4]
         parent = parents[number % len(parents)] if parents and number % 3 else None
         comments.append(CommentFactory(article=article, parent=parent))
-    refresh_comment_count(article.pk)
     return comments
 
 

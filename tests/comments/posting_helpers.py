@@ -9,7 +9,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from comments.moderation import sign_form_token
-from comments.threads import OWN_COMMENTS_COOKIE, OWN_COMMENTS_SALT, own_comment_ids
+from comments.own_comments import (
+    OWN_COMMENTS_COOKIE,
+    OWN_COMMENTS_SALT,
+    own_comment_ids,
+)
 
 
 def post_url(article):

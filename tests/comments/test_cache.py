@@ -6,14 +6,14 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.template.loader import get_template
 from django.test import Client
 from django.utils import timezone
 
-from comments.cache import conversation_version, fragment_key
+from articles.models import Article
+from comments.cache import fragment_key
 from comments.models import Comment
 from tests.comments.pages import comment_outline, conversation
-from tests.factories import CommentFactory, StaffFactory
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,9 @@ def test_cached_part_holds_nothing_personal(client, article):
     CommentFactory(article=article)
     read(client, article)
 
-    fragment = cache.get(fragment_key(article, order="oldest", page=1, open=True))
+    article.refresh_from_db()
+    key = fragment_key(article, order="oldest", number=1, comments_open=True)
+    fragment = cache.get(key)
 
     assert "Reader" in fragment
     assert "csrfmiddlewaretoken" not in fragment
@@ -136,6 +138,19 @@ def test_deleting_a_comment_removes_it(client, article):
     assert comment_outline(read(client, article)) == []
 
 
+def test_deleting_comments_in_bulk_removes_them_and_recounts(client, article):
+    kept = CommentFactory(article=article)
+    gone = CommentFactory(article=article)
+    CommentFactory(article=article, parent=gone)
+    read(client, article)
+
+    Comment.objects.filter(pk=gone.pk).delete()  # as the admin's delete action
+
+    response = client.get(article.get_absolute_url())
+    assert comment_outline(conversation(response)) == [(kept.pk, 0)]
+    assert "Comments: 1" in response.content.decode()
+
+
 def test_editing_the_article_retires_its_conversation(client, article):
     CommentFactory(article=article)
     assert "?replyto=" in read(client, article)
@@ -152,8 +167,7 @@ def test_comments_closing_on_their_date_hide_reply_links(client, article, monkey
     article.comments_close_at = closing
     article.save()
     assert "?replyto=" in read(client, article)
-    assert "?replyto=" in read(Client(), article)
-    assert "?replyto=" in read(Client(), article)  # kept by this process by now
+    assert "?replyto=" in read(Client(), article)  # from the cache by now
 
     # Time passes: no event, no save.
     monkeypatch.setattr(timezone, "now", lambda: closing + timedelta(seconds=1))
@@ -162,8 +176,14 @@ def test_comments_closing_on_their_date_hide_reply_links(client, article, monkey
     assert "?replyto=" not in read(Client(), article)
 
 
+def conversation_version(article):
+    return Article.objects.values_list("conversation_version", flat=True).get(
+        pk=article.pk
+    )
+
+
 def test_a_new_held_comment_keeps_the_cache(article):
-    version = conversation_version(article.pk)
+    version = conversation_version(article)
 
     CommentFactory(article=article, status=Comment.Status.PENDING)
     Comment(
@@ -174,33 +194,34 @@ def test_a_new_held_comment_keeps_the_cache(article):
         status=Comment.Status.SPAM,
     ).submit()
 
-    assert conversation_version(article.pk) == version
+    assert conversation_version(article) == version
 
 
-def test_fragment_stored_before_the_commit_is_not_served_after_it(
+def test_a_fragment_stored_before_a_change_is_never_served_after_it(
     client, article, django_capture_on_commit_callbacks
 ):
     CommentFactory(article=article, body="Old words")
     comment = CommentFactory(article=article, status=Comment.Status.PENDING)
+    # Another process read the article, then the old rows, and stored them.
+    before = Article.objects.get(pk=article.pk)
+    stale_key = fragment_key(before, order="oldest", number=1, comments_open=True)
+    cache.set(stale_key, "<p>Stale conversation</p>")
 
     with django_capture_on_commit_callbacks(execute=True):
         comment.approve(by=StaffFactory())
-        # Another process read the old, still committed rows in between.
-        stale_key = fragment_key(article, order="oldest", page=1, open=True)
-        cache.set(stale_key, "<p>Stale conversation</p>")
 
-    assert "Stale conversation" not in read(client, article)
-    assert (comment.pk, 0) in comment_outline(read(client, article))
+    html = read(client, article)
+    assert "Stale conversation" not in html
+    assert (comment.pk, 0) in comment_outline(html)
 
 
-def test_a_lost_version_never_brings_back_an_old_fragment(client, article):
-    comment = CommentFactory(article=article, body="Before")
+def test_emptying_the_cache_loses_nothing_but_time(client, article):
+    comment = CommentFactory(article=article, body="Kept words")
     read(client, article)
-    Comment.objects.filter(pk=comment.pk).update(body_html="<p>After</p>")
 
-    cache.delete(f"parley:conversation-version:{article.pk}")
+    cache.clear()
 
-    assert "After" in read(client, article)
+    assert comment_outline(read(client, article)) == [(comment.pk, 0)]
 
 
 def test_pages_and_orders_are_cached_apart(client, article, settings):
@@ -212,24 +233,37 @@ def test_pages_and_orders_are_cached_apart(client, article, settings):
     assert comment_outline(read(client, article, order="newest")) == [(second.pk, 0)]
 
 
-def test_a_changed_comment_template_starts_new_fragments(client, article, settings):
-    # Only the development server loads a changed template without a restart
-    # (a restart empties each process's own page copies).
-    settings.DEBUG = True
-    comment = CommentFactory(article=article, body="Before")
-    read(client, article)
-    Comment.objects.filter(pk=comment.pk).update(body_html="<p>After</p>")
-    template = get_template("comments/comment.html").template
-    original = template.source
+@pytest.mark.parametrize("order", ["oldest", "newest"])
+def test_only_pages_of_comments_that_exist_are_served_and_cached(
+    client, article, settings, order
+):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_THREADS_PER_PAGE": 1}
+    CommentFactory.create_batch(2, article=article)
+    article.refresh_from_db()
 
-    try:
-        # As when the file changes on disk and Django loads it again.
-        template.source = original + "<!-- edited -->"
-        html = read(client, article)
-    finally:
-        template.source = original
+    def key(number):
+        return fragment_key(article, order=order, number=number, comments_open=True)
 
-    assert "After" in html
+    second = client.get(article.get_absolute_url(), {"cpage": "2", "order": order})
+    assert second.status_code == 200
+    assert cache.get(key(2)) is not None
+
+    for past_the_last in ("3", "100000", "9" * 30):
+        response = client.get(
+            article.get_absolute_url(), {"cpage": past_the_last, "order": order}
+        )
+        assert response.status_code == 404
+    assert cache.get(key(3)) is None
+    assert cache.get(key(100_000)) is None
+
+
+def test_the_first_page_of_an_article_without_comments_exists(client):
+    article = ArticleFactory()
+
+    response = client.get(article.get_absolute_url(), {"cpage": "1"})
+
+    assert response.status_code == 200
+    assert "No comments yet." in response.content.decode()
 
 
 def test_rendering_comments_again_after_a_policy_change_shows_them_anew(

@@ -13,7 +13,7 @@ from articles.models import Article
 from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
 from comments.moderation import form_timing_reason
-from comments.threads import OWN_COMMENTS_COOKIE
+from comments.own_comments import OWN_COMMENTS_COOKIE
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
     own_comment_ids_of,

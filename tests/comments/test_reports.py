@@ -1,13 +1,14 @@
-"""Readers reporting a published comment: comments:report."""
+"""Readers reporting a published comment: the comments:report page and comments/reports.py."""
 
 import pytest
 from django.urls import reverse
 
 from comments.models import Comment, CommentReport
+from comments.reports import record_report
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     text_of,
 )
-from tests.factories import CommentFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +131,49 @@ def test_comment_hidden_with_its_thread_cannot_be_reported(client, article):
 def test_unknown_or_huge_comment_ids_are_not_found(client):
     assert client.get("/comments/report/999/").status_code == 404
     assert client.get("/comments/report/99999999999999999999999999/").status_code == 404
+
+
+def test_reports_from_three_readers_return_the_comment_to_the_queue(article):
+    comment = CommentFactory(article=article)
+
+    for number in range(3):
+        assert record_report(comment, "Rude", ip=f"192.0.2.{number}")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reason == "reported"
+
+
+def test_one_reader_reporting_twice_counts_once(article):
+    comment = CommentFactory(article=article)
+
+    assert record_report(comment, "Rude", ip="192.0.2.1") is True
+    assert record_report(comment, "Still rude", ip="192.0.2.1") is False
+    assert record_report(comment, "Rude", ip="192.0.2.2") is True
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert CommentReport.objects.count() == 2
+
+
+def test_reports_before_an_editor_approved_again_do_not_count(article, staff_user):
+    comment = CommentFactory(article=article)
+    for number in range(3):
+        record_report(comment, "Rude", ip=f"192.0.2.{number}")
+    comment.refresh_from_db()
+    comment.approve(by=staff_user)
+
+    record_report(comment, "Rude", ip="198.51.100.1")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_report_threshold_is_configurable(article, settings):
+    settings.PARLEY = {**settings.PARLEY, "REPORTS_TO_HOLD": 1}
+    comment = CommentFactory(article=ArticleFactory())
+
+    record_report(comment, "Spam", ip="192.0.2.1")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING

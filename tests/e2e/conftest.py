@@ -6,28 +6,26 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.harness import (
+from tests.e2e.chromium import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    Stack,
     chromium_missing_reason,
     clear_artifacts,
     screenshot,
 )
+from tests.stack import BROWSER_PORTS, Stack
 
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Keep each phase's report on the test, and add the server's logs to a failure."""
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    stack = item.funcargs.get("stack") if hasattr(item, "funcargs") else None
-    if report.failed and stack is not None:
-        for name in ("web", "worker"):
-            report.sections.append(
-                (f"{name} log (last lines)", stack.log_tail(name, lines=150))
-            )
-    return report
+# The production settings, but over plain HTTP on 127.0.0.1 with no proxy in front.
+BROWSER_SETTINGS = {
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    # The XSS run posts hundreds of comments from 127.0.0.1 within a minute,
+    # which the flood limit (5 in 10 minutes) would refuse. Every other
+    # screening rule runs as configured by default.
+    "COMMENT_FLOOD_LIMIT": "100000",
+    "LOG_LEVEL": "WARNING",
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -41,11 +39,22 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """The site served by gunicorn, its task worker and an SMTP server, for the whole session."""
+    """The demo site served by gunicorn, its task worker and an SMTP server, for the whole session."""
     clear_artifacts()
-    running = Stack(tmp=tmp_path_factory.mktemp("e2e-stack"))
+    folder = tmp_path_factory.mktemp("browser-stack")
+    running = Stack(
+        folder,
+        ports=BROWSER_PORTS,
+        label="browser",
+        # One cache for the web processes, the worker and manage.py, as Redis
+        # is in production: cached conversation fragments are retired by
+        # whichever process changes a comment.
+        settings={**BROWSER_SETTINGS, "CACHE_URL": f"filecache://{folder / 'cache'}"},
+    )
     try:
-        running.start()
+        running.prepare()
+        running.manage("load_demo", "--allow-production")
+        running.start(worker_options="--interval 0.2 --no-startup-delay")
     except BaseException:
         running.stop()
         raise

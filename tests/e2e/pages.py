@@ -5,8 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.harness import EDITOR, REFERENCE_SLUG
-
+# Made by `load_demo`.
+EDITOR = ("editor", "parley-demo-editor")
+REFERENCE_SLUG = "social-media-experts-why-organizations-need-them"
 REFERENCE_TITLE = "Social Media Experts: Why Organizations Need Them"
 REFERENCE_PATH = f"/articles/{REFERENCE_SLUG}/"
 GUNTHER_OPENING = "I will probably lose some friends over this"

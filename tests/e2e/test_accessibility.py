@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import AXE_PATH, screenshot
+from tests.e2e.chromium import AXE_PATH, screenshot
 from tests.e2e.pages import REFERENCE_PATH, comment_form, log_in_as_editor
 
 pytestmark = pytest.mark.e2e

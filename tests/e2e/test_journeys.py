@@ -1,4 +1,4 @@
-"""The journeys of issue 6 (and 7, from issue 7), clicked through in Chromium against the real stack.
+"""A visitor's, an editor's and an author's journeys, clicked through in Chromium against the real stack.
 
 Journeys 1 to 4 are one story told in order (a visitor's comment is held,
 confirmed, answered from the admin, and the answer reaches them by email), so
@@ -12,9 +12,10 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import ARTIFACTS, EDITOR, body_text, screenshot
+from tests.e2e.chromium import ARTIFACTS, screenshot
 from tests.e2e.pages import (
     AUTHOR_REPLY_OPENING,
+    EDITOR,
     GUNTHER_OPENING,
     REFERENCE_PATH,
     REFERENCE_TITLE,
@@ -28,6 +29,7 @@ from tests.e2e.pages import (
     shell_json,
     submit_comment_form,
 )
+from tests.stack import body_text
 
 pytestmark = pytest.mark.e2e
 

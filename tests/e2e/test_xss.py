@@ -23,7 +23,6 @@ import pytest
 
 from tests.e2e import xss_extra
 from tests.e2e.active_content import active_content
-from tests.e2e.harness import body_text
 from tests.e2e.pages import (
     GUNTHER_OPENING,
     REFERENCE_PATH,
@@ -32,6 +31,7 @@ from tests.e2e.pages import (
     shell_json,
     wait_past_minimum_time,
 )
+from tests.stack import body_text
 
 pytestmark = pytest.mark.e2e
 

@@ -1,39 +1,42 @@
 """Fixtures for the integration tests: the real SMTP server and the real task worker."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
-from tests.integration.harness import (
-    SmtpServer,
-    WorkerProcess,
-    database_url,
-    worker_env,
-)
+from tests.stack import INTEGRATION_PORTS, SmtpServer, Stack, database_url
 
 
 @pytest.fixture
 def smtp_server():
     """An SMTP server on 127.0.0.1, not yet started (a test may start it late)."""
-    server = SmtpServer()
+    server = SmtpServer(INTEGRATION_PORTS)
     yield server
     server.stop()
 
 
 @pytest.fixture
 def worker(transactional_db, smtp_server, tmp_path):
-    """A running `manage.py db_worker` on the test database, sending to smtp_server.
+    """The Procfile's worker (db_worker) on the test database, sending to smtp_server.
 
-    Retries wait one second instead of minutes, so an outage is over in seconds.
-    Depends on transactional_db: what the test writes is committed, so the
-    worker sees it, and the worker stops before the tables are emptied.
+    It signs links with the tests' SECRET_KEY, so the test client accepts
+    them. Retries wait one second instead of minutes, so an outage is over in
+    seconds. Depends on transactional_db: what the test writes is committed,
+    so the worker sees it, and the worker stops before the tables are emptied.
     """
-    process = WorkerProcess(
-        worker_env(
-            database=database_url(connection.settings_dict),
-            smtp_port=smtp_server.port,
-        ),
-        tmp_path / "worker.log",
+    stack = Stack(
+        tmp_path,
+        ports=INTEGRATION_PORTS,
+        web_processes=0,
+        database_url=database_url(connection.settings_dict),
+        smtp=smtp_server,
+        settings={
+            "SECRET_KEY": settings.SECRET_KEY,
+            "EMAIL_TIMEOUT": "2",
+            "EMAIL_RETRY_DELAYS": "1,1,1,1,1",
+            "LOG_LEVEL": "INFO",
+        },
     )
-    process.start()
+    process = stack.start_worker("--interval 0.05 --no-startup-delay")
     yield process
     process.stop()

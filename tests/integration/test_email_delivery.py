@@ -7,7 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, Notification, Subscriber
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
-from tests.integration.harness import wait_until
+from tests.stack import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

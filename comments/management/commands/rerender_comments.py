@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from comments.cache import conversation_changed
-from comments.models import Comment
+from comments.models import Comment, conversation_changed
 from comments.sanitize import render_comment_html
 
 

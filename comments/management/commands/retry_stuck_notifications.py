@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from comments import delivery
+from comments.notify import tasks
 
 
 class Command(BaseCommand):
@@ -11,5 +11,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        requeued = delivery.requeue_stuck()
+        requeued = tasks.requeue_stuck()
         self.stdout.write(f"Re-enqueued {requeued} stuck notification(s).")

@@ -1,0 +1,75 @@
+"""Who is on the other end: the visitor's address, and how often one address may post or report.
+
+The counters live in Django's cache, so with Redis every web process shares
+them. Limits and windows are in settings.PARLEY (config/settings.py).
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def parse_ip(value):
+    """Return `value` as an ip_address, or None when it is empty or not an address."""
+    try:
+        return ipaddress.ip_address(value) if value else None
+    except ValueError:
+        return None
+
+
+def client_ip(request):
+    """Return the visitor's IP address: REMOTE_ADDR, or the address the last trusted proxy saw.
+
+    With PROXY_COUNT proxies in front, the client is the PROXY_COUNT-th
+    address from the right of X-Forwarded-For; anything left of it was
+    written by the client and cannot be trusted.
+    """
+    proxies = settings.PARLEY["PROXY_COUNT"]
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+    address = parse_ip(candidate)
+    return str(address) if address is not None else None
+
+
+def count_attempt(scope, key, *, limit, window):
+    """Count one attempt for `key` in a fixed window; return True when it goes over `limit`.
+
+    INCR is atomic in Redis, and the expiry is set once by add(), so two web
+    processes counting at once never lose an attempt.
+    """
+    cache_key = f"parley:{scope}:{key}"
+    cache.add(cache_key, 0, timeout=window)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def is_flooding(ip):
+    """Count a comment from `ip`; return True when it is over the flood limit."""
+    return count_attempt(
+        "flood",
+        ip or "unknown",
+        limit=settings.PARLEY["COMMENT_FLOOD_LIMIT"],
+        window=settings.PARLEY["COMMENT_FLOOD_WINDOW"],
+    )
+
+
+def is_reporting_too_often(ip):
+    """Count a report from `ip`; return True when it is over the report limit."""
+    return count_attempt(
+        "report",
+        ip or "unknown",
+        limit=settings.PARLEY["REPORT_LIMIT"],
+        window=settings.PARLEY["REPORT_WINDOW"],
+    )

@@ -1,0 +1,115 @@
+"""Admin for Notification records: read-only, answers "did Gunther get the email?".
+
+Also the consent records (Subscriber, view only: addresses change state only
+through their owners' signed links) and each staff member's own moderation
+email preference. All three are registered in comments/admin/__init__.py.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from comments.models import StaffPreference
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "recipient",
+        "kind",
+        "comment_link",
+        "status",
+        "reason",
+        "attempts",
+        "sent_at",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "comment__author_name", "comment__article__title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["comment"]
+    fields = [
+        "recipient",
+        "kind",
+        "comment_link",
+        "status",
+        "reason",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "next_attempt_at",
+        "claimed_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="comment", ordering="comment")
+    def comment_link(self, notification):
+        if notification.comment_id is None:
+            return "(deleted)"
+        return format_html(
+            '<a href="{}">{}</a>',
+            notification.comment.get_admin_url(),
+            f"#{notification.comment_id} by {notification.comment.display_name}",
+        )
+
+
+class SubscriberAdmin(ReadOnlyAdmin):
+    list_display = ["email", "confirmed_at", "unsubscribed_at", "created_at"]
+    list_filter = [
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("unsubscribed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email"]
+    readonly_fields = ["email", "confirmed_at", "unsubscribed_at", "created_at"]
+
+
+class StaffPreferenceAdmin(admin.ModelAdmin):
+    """Each staff member sees and edits only their own preference (superusers: all)."""
+
+    list_display = ["user", "email_on_held_comments"]
+    fields = ["email_on_held_comments"]
+
+    def _allowed(self, request, obj=None):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        return obj is None or user.is_superuser or obj.user_id == user.pk
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        return (
+            self._allowed(request)
+            and not StaffPreference.objects.filter(user=request.user).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.user = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,159 @@
+"""One function per kind of email; the words live in templates/emails/.
+
+Every email has a text and an HTML part, a one-line subject, List-Unsubscribe
+headers (RFC 8058 one-click) and absolute links built from SITE_URL. Text
+written by visitors reaches the HTML part only escaped or as the sanitised
+`body_html` the site itself shows, and never reaches a header other than the
+subject, which is flattened to one line first.
+"""
+
+import email.policy
+import unicodedata
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from comments.models import Notification
+from comments.notify import links, recipients
+
+MAX_SUBJECT_LENGTH = 150
+
+
+def send_reply_email(reply, recipient):
+    """Tell the author of reply.parent that `reply` answers them."""
+    parent = reply.parent
+    _send(
+        "reply",
+        recipient,
+        {
+            "reply": reply,
+            "parent": parent,
+            "article": reply.article,
+            "replier": reply.display_name,
+            "badge": reply.get_badge_display() if reply.badge else "",
+            "permalink": links.absolute(reply.get_absolute_url()),
+        },
+    )
+
+
+def send_held_comment_email(comment, recipient, user):
+    """Ask `user` (the article's author or an opted-in editor) to decide a held comment."""
+    _send(
+        "held",
+        recipient,
+        {
+            "comment": comment,
+            "article": comment.article,
+            "user": user,
+            "reason": comment.status_reason,
+            "admin_url": links.absolute(comment.get_admin_url()),
+            "approve_url": links.moderate_url(comment, "approve", user),
+            "spam_url": links.moderate_url(comment, "spam", user),
+            "link_days": settings.PARLEY["MODERATION_LINK_DAYS"],
+        },
+    )
+
+
+def send_comment_live_email(comment, recipient):
+    """Tell a commenter that their held comment is now published."""
+    _send(
+        "published",
+        recipient,
+        {
+            "comment": comment,
+            "article": comment.article,
+            "permalink": links.absolute(comment.get_absolute_url()),
+        },
+    )
+
+
+def send_confirmation_email(recipient, comment):
+    """Ask an address to confirm it wants reply emails (double opt-in)."""
+    _send(
+        "confirmation",
+        recipient,
+        {
+            "comment": comment,
+            "article": comment.article if comment else None,
+            "confirm_url": links.confirm_url(recipient),
+            "link_days": settings.PARLEY["CONFIRMATION_LINK_DAYS"],
+        },
+    )
+
+
+def send_for(notification):
+    """Send the email a Notification stands for; raise when the mail server fails."""
+    comment = notification.comment
+    kind = notification.kind
+    if kind == Notification.Kind.REPLY:
+        send_reply_email(comment, notification.recipient)
+    elif kind == Notification.Kind.HELD:
+        user = recipients.held_recipient_user(comment, notification.recipient)
+        send_held_comment_email(comment, notification.recipient, user)
+    elif kind == Notification.Kind.PUBLISHED:
+        send_comment_live_email(comment, notification.recipient)
+    elif kind == Notification.Kind.CONFIRMATION:
+        send_confirmation_email(notification.recipient, comment)
+    else:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+
+
+def one_line(text):
+    """Return `text` as one header-safe line: no line breaks or control characters."""
+    text = "".join(
+        " " if unicodedata.category(char).startswith(("C", "Z")) else char
+        for char in str(text)
+    )
+    text = " ".join(text.split())
+    if len(text) > MAX_SUBJECT_LENGTH:
+        text = text[: MAX_SUBJECT_LENGTH - 1].rstrip() + "…"
+    return text
+
+
+# The default policy folds a header at 78 characters, and a long signed URL has
+# nowhere to break, so it would be sent as RFC 2047 encoded words that mail
+# clients never decode into a List-Unsubscribe link. RFC 5322 allows lines of
+# 998 characters; with that limit, bodies with long links also stay readable.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+class ParleyEmail(EmailMultiAlternatives):
+    def message(self, *, policy=MAIL_POLICY):
+        return super().message(policy=policy)
+
+
+def build_message(name, recipient, context):
+    """Return the EmailMultiAlternatives for templates/emails/<name>_*."""
+    unsubscribe_url = links.unsubscribe_url(recipient)
+    context = {
+        **context,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "recipient": recipient,
+        "unsubscribe_url": unsubscribe_url,
+    }
+    subject = one_line(render_to_string(f"emails/{name}_subject.txt", context))
+    text = render_to_string(f"emails/{name}_body.txt", context)
+    html = render_to_string(f"emails/{name}_body.html", context)
+    list_unsubscribe = f"<{unsubscribe_url}>"
+    if mailto := settings.PARLEY["UNSUBSCRIBE_MAILTO"]:
+        list_unsubscribe += f", <mailto:{mailto}?subject=unsubscribe>"
+    message = ParleyEmail(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [recipient],
+        headers={
+            "List-Unsubscribe": list_unsubscribe,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 3834: tells autoresponders not to answer.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _send(name, recipient, context):
+    build_message(name, recipient, context).send(using="default")

@@ -1,0 +1,210 @@
+"""Who is emailed about a comment, and why not when they are not.
+
+The rules are asked twice: by the receivers, when a comment is submitted or
+published, to create the Notification records; and by the worker just before
+sending, because consent can change in between (an unsubscribe, an editor
+turning off their preference). Each rule answers with the recipients and, for
+anyone considered but not emailed, the reason, which the admin shows as a
+skipped Notification ("did Gunther get the reply email?").
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from comments import roles
+from comments.models import (
+    Comment,
+    Notification,
+    StaffPreference,
+    Subscriber,
+    normalize_email,
+)
+
+NOT_ASKED = "did not ask for email"
+NOT_CONFIRMED = "address not confirmed"
+UNSUBSCRIBED = "unsubscribed"
+OWN_REPLY = "replied to their own comment"
+NO_ADDRESS = "no email address"
+ALREADY_CONFIRMED = "address already confirmed"
+RECENTLY_ASKED = "confirmation already sent recently"
+NO_LONGER_PUBLISHED = "comment no longer published"
+NO_LONGER_HELD = "comment already decided"
+NO_LONGER_OPTED_IN = "no longer receives moderation email"
+PARENT_NOT_PUBLISHED = "the comment it answers is not published"
+COMMENT_DELETED = "comment deleted"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One person considered for one email: send when `reason` is empty."""
+
+    recipient: str
+    reason: str = ""
+
+    @property
+    def send(self):
+        return not self.reason
+
+
+def consent_reason(email, *, account=None):
+    """Return why reply email to `email` may not be sent, or "" when it may.
+
+    An address is confirmed by its owner clicking the confirmation link, or by
+    being the address of the signed-in account that wrote the comment (staff
+    replying from the admin): the site already knows that person.
+    """
+    subscriber = Subscriber.objects.filter(email=email).first()
+    return _consent_reason(subscriber, email, account)
+
+
+def _consent_reason(subscriber, email, account):
+    """consent_reason() for an address whose Subscriber (or None) is read already."""
+    if subscriber and subscriber.unsubscribed_at:
+        return UNSUBSCRIBED
+    if subscriber and subscriber.confirmed_at:
+        return ""
+    if account is not None and normalize_email(account.email) == email:
+        return ""
+    return NOT_CONFIRMED
+
+
+def reply_recipients(reply):
+    """A published reply is emailed to the author of the comment it answers."""
+    parent = reply.parent
+    if parent is None or parent.is_removed:
+        return []
+    recipient = parent.author_email
+    if not recipient:
+        return []
+    if recipient == reply.author_email or (
+        parent.user_id is not None and parent.user_id == reply.user_id
+    ):
+        return [Decision(recipient, OWN_REPLY)]
+    if not parent.notify_on_reply:
+        return [Decision(recipient, NOT_ASKED)]
+    return [Decision(recipient, consent_reason(recipient, account=parent.user))]
+
+
+def published_recipients(comment):
+    """A held comment that is approved is emailed to its writer."""
+    recipient = comment.author_email
+    if not recipient or comment.is_removed:
+        return []
+    if not comment.notify_on_reply:
+        return [Decision(recipient, NOT_ASKED)]
+    return [Decision(recipient, consent_reason(recipient, account=comment.user))]
+
+
+def held_recipients(comment):
+    """A held comment is emailed to its article's author and opted-in staff.
+
+    Return (decision, user) pairs: the moderation links are signed for the user.
+    Only people who may decide the comment (comments.roles) are emailed.
+    """
+    staff = [comment.article.author]
+    staff += [
+        preference.user
+        for preference in StaffPreference.objects.filter(
+            email_on_held_comments=True, user__is_active=True, user__is_staff=True
+        ).select_related("user")
+    ]
+    pairs, seen = [], set()
+    for user in staff:
+        recipient = normalize_email(user.email)
+        if not recipient or recipient in seen or not roles.can_moderate(user, comment):
+            continue
+        seen.add(recipient)
+        subscriber = Subscriber.objects.filter(email=recipient).first()
+        reason = UNSUBSCRIBED if subscriber and subscriber.unsubscribed_at else ""
+        pairs.append((Decision(recipient, reason), user))
+    return pairs
+
+
+def held_recipient_user(comment, recipient):
+    """Return the staff member a held-comment email to `recipient` is for, or None."""
+    for decision, user in held_recipients(comment):
+        if decision.recipient == recipient:
+            return user
+    return None
+
+
+def confirmation_needed(comment):
+    """Return the Decision on asking the comment's writer to confirm their address, or None.
+
+    Only an address that asked for reply emails and is not yet confirmed is
+    asked, at most once per CONFIRMATION_RESEND_HOURS, so the form cannot be
+    used to fill a stranger's inbox.
+    """
+    recipient = comment.author_email
+    if not comment.notify_on_reply or not recipient:
+        return None
+    subscriber = Subscriber.objects.filter(email=recipient).first()
+    reason = _consent_reason(subscriber, recipient, comment.user)
+    if reason == "":
+        return None
+    if reason == UNSUBSCRIBED:
+        return Decision(recipient, UNSUBSCRIBED)
+    # A confirmation is asked for together with the address's Subscriber row
+    # (outbox.schedule_confirmation), and erasing an address deletes that
+    # row and renames its notifications: no row, nothing asked yet.
+    if subscriber is not None and confirmation_recently_requested(recipient):
+        return None
+    return Decision(recipient)
+
+
+def confirmation_recently_requested(email):
+    since = timezone.now() - timedelta(
+        hours=settings.PARLEY["CONFIRMATION_RESEND_HOURS"]
+    )
+    return (
+        Notification.objects.filter(
+            kind=Notification.Kind.CONFIRMATION,
+            recipient=email,
+            created_at__gte=since,
+        )
+        .exclude(status=Notification.Status.SKIPPED)
+        .exists()
+    )
+
+
+def reason_not_to_send(notification):
+    """Return why a queued notification must not be sent now, or "" to send it.
+
+    The worker asks this just before sending: what was true when the comment
+    was published may not be true any more.
+    """
+    comment = notification.comment
+    Kind = Notification.Kind
+    if comment is None:
+        return COMMENT_DELETED
+    if notification.kind == Kind.CONFIRMATION:
+        subscriber = Subscriber.objects.filter(email=notification.recipient).first()
+        if subscriber and subscriber.unsubscribed_at:
+            return UNSUBSCRIBED
+        if subscriber and subscriber.confirmed_at:
+            return ALREADY_CONFIRMED
+        return ""
+    if notification.kind == Kind.HELD:
+        if comment.status != Comment.Status.PENDING:
+            return NO_LONGER_HELD
+        decisions = [decision for decision, _user in held_recipients(comment)]
+        return _reason_for(decisions, notification.recipient, NO_LONGER_OPTED_IN)
+    if comment.status != Comment.Status.APPROVED or comment.is_removed:
+        return NO_LONGER_PUBLISHED
+    if notification.kind == Kind.REPLY:
+        if comment.parent.status != Comment.Status.APPROVED:
+            return PARENT_NOT_PUBLISHED
+        decisions = reply_recipients(comment)
+    else:
+        decisions = published_recipients(comment)
+    return _reason_for(decisions, notification.recipient, NO_LONGER_PUBLISHED)
+
+
+def _reason_for(decisions, recipient, otherwise):
+    for decision in decisions:
+        if decision.recipient == recipient:
+            return decision.reason
+    return otherwise

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from comments.notify import views
+
+app_name = "comment_emails"
+
+urlpatterns = [
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "moderate/<int:comment_id>/<str:decision>/<str:token>/",
+        views.moderate,
+        name="moderate",
+    ),
+]

@@ -1,0 +1,419 @@
+"""Delivery: each email sent once, retried when mail is down, never stuck behind a dead worker."""
+
+import io
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from comments.models import Comment, Notification, Subscriber
+from comments.notify import outbox, tasks
+from comments.notify.recipients import Decision
+from comments.notify.tasks import retry_stuck_notifications, send_notification
+from tests.factories import CommentFactory, StaffFactory
+from tests.stack import Mailbox, SmtpServer
+from tests.worker import run_queued_tasks
+
+Status = Notification.Status
+# Nothing listens here (Parley's tests own 8250-8299), so SMTP connections are
+# refused at once, like a mail server that is down.
+CLOSED_PORT = 8299
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": CLOSED_PORT, "timeout": 2},
+        }
+    }
+
+
+@pytest.fixture
+def no_retry_delay(settings):
+    settings.PARLEY = {**settings.PARLEY, "EMAIL_RETRY_DELAYS": [0, 0, 0, 0, 0]}
+
+
+def published_reply(article, *, by=None):
+    """Return a reply to Gunther (a confirmed address) approved by `by`."""
+    gunther = CommentFactory(article=article, author_email="gunther@example.org")
+    Subscriber.objects.get_or_create(
+        email="gunther@example.org", defaults={"confirmed_at": timezone.now()}
+    )
+    reply = Comment(
+        article=article,
+        parent=gunther,
+        author_name="Dana",
+        author_email="dana@example.com",
+        body="A reply.",
+        notify_on_reply=False,
+    ).submit()
+    reply.approve(by=by or StaffFactory())
+    return reply
+
+
+def reply_notification():
+    return Notification.objects.get(kind=Notification.Kind.REPLY)
+
+
+@pytest.mark.django_db
+def test_a_task_run_twice_sends_the_email_once(mailoutbox, article):
+    published_reply(article)
+    send_notification.enqueue(reply_notification().pk)
+
+    run_queued_tasks()
+
+    assert len(mailoutbox) == 1
+    assert reply_notification().attempts == 1
+
+
+@pytest.mark.django_db
+def test_an_email_queued_under_the_earlier_task_path_is_still_sent(mailoutbox, article):
+    published_reply(article)
+    # What a row queued before a deploy names: the module the task was in then.
+    DBTaskResult.objects.update(task_path="comments.tasks.send_notification")
+
+    run_queued_tasks()
+
+    assert [m.to for m in mailoutbox] == [["gunther@example.org"]]
+    assert reply_notification().status == Status.SENT
+
+
+@pytest.fixture
+def mail_server_hanging(settings):
+    """A mail server that accepts connections and never answers (the worst outage)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {
+                    "host": "127.0.0.1",
+                    "port": listener.getsockname()[1],
+                    "timeout": 3,
+                },
+            }
+        }
+        yield
+
+
+@pytest.mark.django_db
+def test_approving_while_mail_hangs_publishes_at_once_and_queues_the_email(
+    article, mail_server_hanging
+):
+    gunther = CommentFactory(article=article, author_email="gunther@example.org")
+    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
+    reply = Comment(
+        article=article,
+        parent=gunther,
+        author_name="Dana",
+        author_email="dana@example.com",
+        body="A reply.",
+    ).submit()
+    editor = StaffFactory()
+
+    started = time.monotonic()
+    reply.approve(by=editor)
+    elapsed = time.monotonic() - started
+
+    reply.refresh_from_db()
+    assert reply.status == Comment.Status.APPROVED
+    assert reply_notification().status == Status.QUEUED
+    # Sending would wait out the 3 s SMTP timeout; only the worker sends.
+    assert elapsed < 2
+
+
+@pytest.mark.django_db
+def test_smtp_failure_is_retried_then_recorded_as_failed(
+    mailoutbox, article, mail_server_down, no_retry_delay
+):
+    published_reply(article)
+
+    run_queued_tasks()
+
+    failed = reply_notification()
+    assert failed.status == Status.FAILED
+    assert failed.attempts == 6
+    assert "ConnectionRefusedError" in failed.last_error
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_the_default_backoff_makes_at_least_five_attempts_over_half_an_hour(
+    article, mail_server_down
+):
+    published_reply(article)
+    waits = []
+
+    for _ in range(10):
+        run_queued_tasks()
+        notification = reply_notification()
+        if notification.status != Status.QUEUED:
+            break
+        waits.append(notification.next_attempt_at - timezone.now())
+        # Let the retry's time come, as the clock would.
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        Notification.objects.update(next_attempt_at=timezone.now())
+
+    notification = reply_notification()
+    assert notification.status == Status.FAILED
+    assert notification.attempts >= 5
+    assert sum(waits, timedelta()) >= timedelta(minutes=30)
+    assert waits == sorted(waits)
+
+
+@pytest.mark.django_db
+def test_a_retry_waits_for_its_time(article, mail_server_down, mailoutbox, settings):
+    published_reply(article)
+    run_queued_tasks()
+    queued = reply_notification()
+    retry_at = queued.next_attempt_at
+
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    }
+    ran = run_queued_tasks()
+
+    assert ran == 0
+    assert reply_notification().status == Status.QUEUED
+    assert retry_at > timezone.now() + timedelta(seconds=50)
+    assert DBTaskResult.objects.filter(status="READY").get().run_after == retry_at
+
+
+@pytest.mark.django_db
+def test_the_email_arrives_once_the_mail_server_is_back(
+    article, mail_server_down, no_retry_delay, settings, mailoutbox
+):
+    published_reply(article)
+    run_queued_tasks(max_tasks=2)
+    assert reply_notification().status == Status.QUEUED
+
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    }
+    run_queued_tasks()
+
+    sent = reply_notification()
+    assert sent.status == Status.SENT
+    assert sent.attempts == 3
+    assert sent.last_error == ""
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_email_a_dead_worker_was_sending_is_handed_to_another(
+    mailoutbox, article, settings
+):
+    published_reply(article)
+    # What a worker killed mid-send leaves behind: the row claimed, the task
+    # marked running by a worker that will never finish it.
+    Notification.objects.update(
+        status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=20)
+    )
+    DBTaskResult.objects.update(status="RUNNING")
+
+    call_command("retry_stuck_notifications", stdout=io.StringIO())
+    run_queued_tasks()
+
+    assert len(mailoutbox) == 1
+    assert reply_notification().status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_an_email_whose_task_was_lost_is_enqueued_again(mailoutbox, article):
+    published_reply(article)
+    Notification.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    DBTaskResult.objects.update(status="RUNNING")
+
+    retry_stuck_notifications.enqueue()
+    run_queued_tasks()
+
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_email_being_sent_now_is_not_taken_from_its_worker(article):
+    published_reply(article)
+    Notification.objects.update(
+        status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert tasks.requeue_stuck() == 0
+
+
+def run_at_once(*functions):
+    """Run each function in its own thread (its own database connection)."""
+    errors = []
+
+    def run(function):
+        try:
+            function()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+
+
+needs_postgresql = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="SQLite lets one transaction write at a time, so two approvals "
+    "cannot race there; run with DATABASE_URL=postgres://... to test this.",
+)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_approving_at_the_same_moment_send_one_email(mailoutbox, article):
+    gunther = CommentFactory(article=article, author_email="gunther@example.org")
+    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
+    reply = Comment(
+        article=article,
+        parent=gunther,
+        author_name="Dana",
+        author_email="dana@example.com",
+        body="A reply.",
+        notify_on_reply=False,
+    ).submit()
+    editors = [StaffFactory(), StaffFactory()]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def approve_as(editor):
+        def approve():
+            comment = Comment.objects.get(pk=reply.pk)
+            barrier.wait()
+            results.append(comment.approve(by=editor))
+
+        return approve
+
+    run_at_once(*(approve_as(editor) for editor in editors))
+    run_queued_tasks()
+
+    assert sorted(results) == [False, True]
+    assert [m.to for m in mailoutbox] == [["gunther@example.org"]]
+    assert Notification.objects.filter(kind=Notification.Kind.REPLY).count() == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_same_email_scheduled_by_two_transactions_at_once_is_recorded_once(
+    mailoutbox, article
+):
+    reply = CommentFactory(article=article)
+    first_wrote = threading.Event()
+
+    def schedule_and_hold():
+        with transaction.atomic():
+            outbox.schedule(
+                Notification.Kind.REPLY, reply, [Decision("gunther@example.org")]
+            )
+            first_wrote.set()
+            # Keep the row uncommitted while the other transaction tries.
+            time.sleep(0.5)
+
+    def schedule_meanwhile():
+        first_wrote.wait(timeout=10)
+        with transaction.atomic():
+            outbox.schedule(
+                Notification.Kind.REPLY, reply, [Decision("gunther@example.org")]
+            )
+
+    run_at_once(schedule_and_hold, schedule_meanwhile)
+
+    assert Notification.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_same_email_at_once_send_it_once(mailoutbox, article):
+    published_reply(article)
+    notification_id = reply_notification().pk
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def deliver():
+        barrier.wait()
+        outcomes.append(tasks.deliver(notification_id))
+
+    run_at_once(deliver, deliver)
+
+    assert sorted(outcomes, key=str) == [None, Status.SENT]
+    assert len(mailoutbox) == 1
+
+
+class RefusingMailbox(Mailbox):
+    """An SMTP server that answers RCPT TO with a fixed reply."""
+
+    def __init__(self, answer):
+        super().__init__()
+        self.answer = answer
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 (aiosmtpd API)
+        return self.answer
+
+
+@pytest.fixture
+def refusing_server(settings):
+    servers = []
+
+    def start(answer):
+        server = SmtpServer()
+        server.mailbox = RefusingMailbox(answer)
+        server.start()
+        servers.append(server)
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+            }
+        }
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.mark.django_db
+def test_a_recipient_the_server_rejects_for_good_fails_at_once(
+    article, refusing_server, no_retry_delay
+):
+    refusing_server("550 5.1.1 No such mailbox")
+    published_reply(article)
+
+    run_queued_tasks()
+
+    failed = reply_notification()
+    assert failed.status == Status.FAILED
+    assert failed.attempts == 1
+    assert "No such mailbox" in failed.last_error
+
+
+@pytest.mark.django_db
+def test_a_recipient_refused_for_now_is_retried(article, refusing_server, settings):
+    refusing_server("450 4.2.0 Greylisted, try again later")
+    published_reply(article)
+
+    run_queued_tasks()
+
+    waiting = reply_notification()
+    assert waiting.status == Status.QUEUED
+    assert waiting.attempts == 1
+    assert "Greylisted" in waiting.last_error

@@ -1,0 +1,130 @@
+"""The visitor's address behind proxies, and the flood counters: comments/clients.py."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from comments.clients import client_ip, is_flooding
+
+PROJECT = Path(__file__).resolve().parents[2]
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_flood_limit_counts_per_address_within_the_window(settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_FLOOD_LIMIT": 3}
+
+    results = [is_flooding("192.0.2.1") for _ in range(4)]
+
+    assert results == [False, False, False, True]
+    assert is_flooding("192.0.2.2") is False
+
+
+def test_flood_window_ends(settings):
+    settings.PARLEY = {
+        **settings.PARLEY,
+        "COMMENT_FLOOD_LIMIT": 1,
+        "COMMENT_FLOOD_WINDOW": 1,
+    }
+    assert is_flooding("192.0.2.9") is False
+    assert is_flooding("192.0.2.9") is True
+
+    time.sleep(1.1)
+
+    assert is_flooding("192.0.2.9") is False
+
+
+FLOOD_SCRIPT = """
+import os, sys, time
+import django
+django.setup()
+from comments.clients import is_flooding
+ip, start_at, attempts = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+while time.time() < start_at:
+    time.sleep(0.005)
+print(" ".join("refused" if is_flooding(ip) else "allowed" for _ in range(attempts)))
+"""
+
+
+def redis_unreachable_reason():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        return f"Redis at {REDIS_TEST_URL} is unreachable ({error}); set REDIS_TEST_URL"
+    return None
+
+
+def test_flood_limit_holds_across_processes_sharing_redis():
+    reason = redis_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    import redis
+
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "flood-test",
+        "DEBUG": "0",
+        "CACHE_URL": REDIS_TEST_URL,
+        "COMMENT_FLOOD_LIMIT": "5",
+        "COMMENT_FLOOD_WINDOW": "60",
+    }
+    start_at = str(time.time() + 2)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", FLOOD_SCRIPT, ip, start_at, "4"],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        outputs = [worker.communicate(timeout=60) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        for key in client.scan_iter(match=f"*parley:flood:{ip}*"):
+            client.delete(key)
+
+    words = " ".join(out for out, _ in outputs).split()
+    assert all(worker.returncode == 0 for worker in workers), [
+        err for _, err in outputs
+    ]
+    # Eight attempts from one address in two processes: exactly five allowed.
+    assert words.count("allowed") == 5
+    assert words.count("refused") == 3
+
+
+def test_client_ip_is_the_direct_peer_without_proxies():
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="192.0.2.5", HTTP_X_FORWARDED_FOR="203.0.113.1"
+    )
+
+    assert client_ip(request) == "192.0.2.5"
+
+
+def test_client_ip_behind_one_proxy_is_the_address_it_saw(settings):
+    settings.PARLEY = {**settings.PARLEY, "PROXY_COUNT": 1}
+    request = RequestFactory().get(
+        "/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.1",  # the first part is the client's lie
+    )
+
+    assert client_ip(request) == "203.0.113.1"
+
+
+def test_client_ip_that_is_not_an_address_is_none():
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="nonsense")) is None

@@ -1,0 +1,13 @@
+"""Settings of the processes tests/stack.py starts: production settings, collected static files aside.
+
+The processes run `config.settings` unchanged except for where collected
+static files go: the run's own folder, so runs at the same time never race on
+the project's `staticfiles/`.
+"""
+
+import os
+from pathlib import Path
+
+from config.settings import *  # noqa: F403
+
+STATIC_ROOT = Path(os.environ["PARLEY_TEST_STATIC_ROOT"])
