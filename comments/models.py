@@ -488,10 +488,6 @@ class Subscriber(models.Model):
     def __str__(self):
         return self.email
 
-    @property
-    def may_receive_replies(self):
-        return self.confirmed_at is not None and self.unsubscribed_at is None
-
     def confirm(self):
         """Record consent; confirming again, or after unsubscribing, opts back in."""
         Subscriber.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
@@ -572,7 +568,7 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Delivery bookkeeping for comments.delivery: when the next attempt is
+    # Delivery bookkeeping for comments.notify.tasks: when the next attempt is
     # due (queued), and when a worker took the email to send it (sending). A
     # worker that dies leaves either in the past, which is how the sweep
     # finds work to hand to another worker.

@@ -149,7 +149,7 @@ def test_journey_2_visitor_confirms_their_address(new_context, stack, mailbox, s
         stack,
         "import json\nfrom comments.models import Subscriber\n"
         f"s = Subscriber.objects.filter(email={VISITOR_EMAIL!r}).first()\n"
-        "print(json.dumps(bool(s and s.may_receive_replies)))",
+        "print(json.dumps(bool(s and s.confirmed_at and not s.unsubscribed_at)))",
     )
     assert confirmed, "The confirmation page did not record the visitor's consent"
 

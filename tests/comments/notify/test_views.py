@@ -56,7 +56,9 @@ def test_pressing_confirm_confirms_the_address(client):
 
     assert response.status_code == 200
     assert b"Address confirmed" in response.content
-    assert Subscriber.objects.get(email="priya@example.net").may_receive_replies
+    subscriber = Subscriber.objects.get(email="priya@example.net")
+    assert subscriber.confirmed_at is not None
+    assert subscriber.unsubscribed_at is None
 
 
 def test_a_forged_confirmation_link_shows_a_clear_message(client):
