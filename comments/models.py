@@ -266,7 +266,10 @@ class Comment(models.Model):
                 log_comment_change(
                     by, self, f"Changed status from {current.status} to {status}."
                 )
-            conversation_changed(self.article_id)
+            if was_visible or status == self.Status.APPROVED:
+                # Deciding between held, rejected and spam changes nothing
+                # the public sees: no recount, and the cached page stays.
+                conversation_changed(self.article_id)
             if status == self.Status.APPROVED and not was_visible:
                 comment_published.send(
                     sender=Comment,

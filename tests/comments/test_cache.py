@@ -197,6 +197,20 @@ def test_a_new_held_comment_keeps_the_cache(article):
     assert conversation_version(article) == version
 
 
+def test_rejecting_a_held_comment_keeps_the_cache_and_approving_retires_it(article):
+    editor = StaffFactory()
+    rejected = CommentFactory(article=article, status=Comment.Status.PENDING)
+    approved = CommentFactory(article=article, status=Comment.Status.PENDING)
+    version = conversation_version(article)
+
+    rejected.reject(by=editor)
+    rejected.mark_spam(by=editor)
+    assert conversation_version(article) == version
+
+    approved.approve(by=editor)
+    assert conversation_version(article) == version + 1
+
+
 def test_a_fragment_stored_before_a_change_is_never_served_after_it(
     client, article, django_capture_on_commit_callbacks
 ):
