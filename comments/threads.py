@@ -139,14 +139,18 @@ def _read_threads(approved, root_ids, *, with_featured, zone):
         wanted |= Q(pk__in=featured_threads) | Q(root_id__in=featured_threads)
     rows = list(approved.filter(wanted).values(*SHOWN_FIELDS).order_by("path"))
     visible = visible_comment_ids((row["id"], row["parent_id"]) for row in rows)
-    shown = [
-        shown_comment(row, zone)
-        for row in rows
-        if row["id"] in visible
-        and (low <= row["path"] < high or (with_featured and row["is_featured"]))
-    ]
-    in_threads = [row for row in shown if low <= row["path"] < high]
-    featured = [row for row in shown if row["is_featured"]] if with_featured else []
+    in_threads, featured = [], []
+    for row in rows:
+        if row["id"] not in visible:
+            continue
+        on_page = low <= row["path"] < high
+        shown_first = with_featured and row["is_featured"]
+        if on_page or shown_first:
+            shown_comment(row, zone)
+        if on_page:
+            in_threads.append(row)
+        if shown_first:
+            featured.append(row)
     return in_threads, featured
 
 
