@@ -127,6 +127,11 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The two staff roles, granted to the Editors and Authors groups.
+        permissions = [
+            ("moderate_every_article", "Can moderate comments on every article"),
+            ("moderate_own_articles", "Can moderate comments on their own articles"),
+        ]
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["article", "status", "path"]),
@@ -497,14 +502,22 @@ class Subscriber(models.Model):
             confirmed_at=timezone.now()
         )
         Subscriber.objects.filter(pk=self.pk).update(unsubscribed_at=None)
-        self.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+        self.confirmed_at, self.unsubscribed_at = (
+            Subscriber.objects.filter(pk=self.pk)
+            .values_list("confirmed_at", "unsubscribed_at")
+            .get()
+        )
 
     def unsubscribe(self):
         """Withdraw consent; a second unsubscribe keeps the first date."""
         Subscriber.objects.filter(pk=self.pk, unsubscribed_at__isnull=True).update(
             unsubscribed_at=timezone.now()
         )
-        self.refresh_from_db(fields=["unsubscribed_at"])
+        self.unsubscribed_at = (
+            Subscriber.objects.filter(pk=self.pk)
+            .values_list("unsubscribed_at", flat=True)
+            .get()
+        )
 
 
 class StaffPreference(models.Model):

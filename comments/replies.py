@@ -19,7 +19,9 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
     """
     with transaction.atomic():
         # Another editor may have decided on it since the page was shown.
-        parent.refresh_from_db(fields=["status"])
+        parent.status = (
+            Comment.objects.filter(pk=parent.pk).values_list("status", flat=True).get()
+        )
         if parent.status == Comment.Status.PENDING and approve_parent:
             parent.approve(by=by)
         if parent.status != Comment.Status.APPROVED:

@@ -2,7 +2,9 @@
 
 Editors moderate and reply everywhere; authors only on their own articles;
 any other staff member sees nothing. The groups themselves (and their model
-permissions) are created by the comments migration "roles_groups".
+permissions) are created by the comments migration "roles_groups"; each role is
+a permission of its group ("moderate_every_article", "moderate_own_articles"),
+so Django's auth backend answers, once per request.
 Superusers count as editors so a site owner is never locked out.
 """
 
@@ -14,25 +16,12 @@ EDITORS = "Editors"
 AUTHORS = "Authors"
 
 
-def _group_names(user):
-    # Cached on the user object: one query per request however often asked.
-    if not hasattr(user, "_parley_group_names"):
-        user._parley_group_names = (
-            frozenset(user.groups.values_list("name", flat=True))
-            if user.is_authenticated
-            else frozenset()
-        )
-    return user._parley_group_names
-
-
 def is_editor(user):
-    if not (user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or EDITORS in _group_names(user)
+    return user.is_staff and user.has_perm("comments.moderate_every_article")
 
 
 def is_author(user):
-    return user.is_active and user.is_staff and AUTHORS in _group_names(user)
+    return user.is_staff and user.has_perm("comments.moderate_own_articles")
 
 
 def can_moderate_any(user):

@@ -67,7 +67,7 @@ def unsubscribe(request, token):
             # The form's button and a provider's "List-Unsubscribe=One-Click"
             # POST land here alike; a second press keeps the first date.
             subscriber.unsubscribe()
-        subscriber.refresh_from_db()
+        subscriber = Subscriber.objects.get(pk=subscriber.pk)
     return render(
         request,
         "comments/email_unsubscribe.html",
@@ -129,7 +129,7 @@ def moderate(request, comment_id, decision, token):
 
 
 def _already_decided(request, comment):
-    comment.refresh_from_db()
+    comment = Comment.objects.get(pk=comment.pk)
     return render(
         request,
         "comments/email_moderate.html",
