@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 
 def parse_ip(value):
-    """Return `value` as an ip_address, or None when it is empty or not an address."""
+    """Return `value` (text or an address) as an ip_address, or None when it is empty or not an address."""
     try:
         return ipaddress.ip_address(value) if value else None
     except ValueError:
@@ -39,6 +39,26 @@ def client_ip(request):
     return str(address) if address is not None else None
 
 
+def network_key(ip):
+    """Return the network `ip` counts as for every per-visitor limit, or None for no address.
+
+    An IPv4 address is one visitor (often a whole household or office behind
+    one address). An IPv6 visitor is normally given a whole /64 and may pick
+    any of its addresses at will, so the /64 counts as one: the flood limit,
+    the report limit, readers reporting a comment and confirmation emails all
+    count by this key. An IPv4 address written as IPv6 (::ffff:192.0.2.1)
+    counts as the IPv4 address.
+    """
+    address = parse_ip(ip)
+    if address is None:
+        return None
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def count_attempt(scope, key, *, limit, window):
     """Count one attempt for `key` in a fixed window; return True when it goes over `limit`.
 
@@ -56,20 +76,20 @@ def count_attempt(scope, key, *, limit, window):
 
 
 def is_flooding(ip):
-    """Count a comment from `ip`; return True when it is over the flood limit."""
+    """Count a comment from `ip`'s network; return True when it is over the flood limit."""
     return count_attempt(
         "flood",
-        ip or "unknown",
+        network_key(ip) or "unknown",
         limit=settings.PARLEY["COMMENT_FLOOD_LIMIT"],
         window=settings.PARLEY["COMMENT_FLOOD_WINDOW"],
     )
 
 
 def is_reporting_too_often(ip):
-    """Count a report from `ip`; return True when it is over the report limit."""
+    """Count a report from `ip`'s network; return True when it is over the report limit."""
     return count_attempt(
         "report",
-        ip or "unknown",
+        network_key(ip) or "unknown",
         limit=settings.PARLEY["REPORT_LIMIT"],
         window=settings.PARLEY["REPORT_WINDOW"],
     )

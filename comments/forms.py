@@ -26,6 +26,7 @@ from comments.models import (
     visible_comment_ids,
 )
 from comments.moderation import is_duplicate, sign_form_token
+from comments.nesting import attach_point
 
 REMEMBER_COOKIE = "parley_commenter"
 REMEMBER_SALT = "comments.remember-commenter"
@@ -289,21 +290,6 @@ def find_reply_target(article, raw_id):
     if comment.pk not in visible_comment_ids(thread):
         return None  # hidden with its thread: a comment above it is not approved
     return comment
-
-
-def attach_point(reply_to):
-    """Return the comment a reply to `reply_to` hangs under, no deeper than the maximum depth.
-
-    COMMENT_MAX_DEPTH counts levels: 4 means a top-level comment and three
-    levels of replies, so a reply to a fourth-level comment becomes its sibling.
-    """
-    max_depth = settings.PARLEY["COMMENT_MAX_DEPTH"]
-    if max_depth <= 1:
-        return None
-    if reply_to.depth + 1 < max_depth:
-        return reply_to
-    ancestor_ids = [int(pk) for pk in reply_to.path.split("/")]
-    return Comment.objects.get(pk=ancestor_ids[max_depth - 2])
 
 
 def remembered_commenter(request):

@@ -5,7 +5,6 @@ import time
 from functools import partial
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
@@ -13,6 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from comments.moderation_log import (
+    DECISIONS,
+    ON_POSTING,
+    Action,
+    ModerationLogEntry,  # noqa: F401 - the model is registered with the app from here
+    record_change,
+)
 from comments.sanitize import REMOVED_PLACEHOLDER, render_comment_html
 from comments.signals import comment_published, comment_submitted
 
@@ -219,7 +225,11 @@ class Comment(models.Model):
 
     @transaction.atomic
     def submit(self, *, moderator=None):
-        """Store a new comment and announce it: published if approved, submitted if held."""
+        """Store a new comment and announce it: published if approved, submitted if held.
+
+        The status it is stored with (the screening rules' decision, or staff
+        publishing at once as `moderator`) goes to the moderation log.
+        """
         self.save()
         if self.status == self.Status.APPROVED:
             self.published_at = self.published_at or timezone.now()
@@ -235,12 +245,20 @@ class Comment(models.Model):
             )
         elif self.status == self.Status.PENDING:
             comment_submitted.send(sender=Comment, comment=self)
+        record_change(
+            self,
+            ON_POSTING[self.status],
+            by=moderator,
+            message="Posted by staff." if moderator else "Screened on posting.",
+            reason=self.status_reason,
+        )
         return self
 
     def moderate(self, status, *, by=None, reason=""):
         """Move this comment to `status`; the one door for every moderation decision.
 
-        Record who decided and when, write an admin log entry, and send
+        Record who decided (None: Parley's rules) and when, in the comment and
+        the moderation log (comments.moderation_log), and send
         comment_published when the comment becomes visible. Return True when
         the status changed; deciding what is already decided changes and sends
         nothing.
@@ -267,10 +285,13 @@ class Comment(models.Model):
                 moderated_by=self.moderated_by,
                 published_at=self.published_at,
             )
-            if by is not None:
-                log_comment_change(
-                    by, self, f"Changed status from {current.status} to {status}."
-                )
+            record_change(
+                self,
+                DECISIONS[status],
+                by=by,
+                message=f"Changed status from {current.status} to {status}.",
+                reason=reason,
+            )
             if was_visible or status == self.Status.APPROVED:
                 # Deciding between held, rejected and spam changes nothing
                 # the public sees: no recount, and the cached page stays.
@@ -309,14 +330,9 @@ class Comment(models.Model):
         return self.moderate(self.Status.PENDING, by=by, reason=reason)
 
 
-def log_comment_change(user, comment, message):
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[comment],
-        action_flag=CHANGE,
-        change_message=message,
-        single_object=True,
-    )
+def log_comment_change(user, comment, message, *, action=Action.CHANGED):
+    """Record a change `user` (None: Parley's rules) made to `comment` in the moderation log."""
+    record_change(comment, action, by=user, message=message)
 
 
 def conversation_changed(article_id):
@@ -605,3 +621,17 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class SpentFormToken(models.Model):
+    """A comment form token that has posted, so it cannot post again (comments.form_tokens).
+
+    Only a hash is kept: the row proves use, and is deleted by purge_old_data
+    once the token is too old to post anyway (COMMENT_FORM_MAX_AGE).
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    spent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.digest

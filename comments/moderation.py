@@ -9,6 +9,7 @@ in comments.blocking, the flood counters in comments.clients.
 Every knob is in settings.PARLEY (config/settings.py).
 """
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -103,9 +104,17 @@ def _fit(reason):
 
 
 def sign_form_token(article_id, issued_at=None):
-    """Return the signed value of the form's hidden field, stamped with the time it was shown."""
+    """Return the signed value of the form's hidden field, stamped with the time it was shown.
+
+    A random part makes every token one of a kind: a token may post once
+    (comments.form_tokens), and two readers shown the form in the same tenth
+    of a second must not share one.
+    """
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps([article_id, round(issued_at, 1)], salt=FORM_STAMP_SALT)
+    return signing.dumps(
+        [article_id, round(issued_at, 1), secrets.token_urlsafe(8)],
+        salt=FORM_STAMP_SALT,
+    )
 
 
 def refresh_form_token(form_token, article_id):
@@ -115,7 +124,7 @@ def refresh_form_token(form_token, article_id):
     two-hour limit counts from this showing, not the first one.
     """
     try:
-        token_article, _ = signing.loads(form_token or "", salt=FORM_STAMP_SALT)
+        token_article = signing.loads(form_token or "", salt=FORM_STAMP_SALT)[0]
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         return form_token
     if token_article != article_id:
@@ -128,7 +137,8 @@ def form_timing_reason(form_token, article_id, *, now=None):
     if not form_token:
         return "Form token missing"
     try:
-        token_article, issued_at = signing.loads(form_token, salt=FORM_STAMP_SALT)
+        # Pages shown before tokens carried their random part hold two items.
+        token_article, issued_at = signing.loads(form_token, salt=FORM_STAMP_SALT)[:2]
         issued_at = float(issued_at)
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         return "Form token altered"

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from comments.models import Comment, log_comment_change
+from comments.nesting import attach_point
 from comments.roles import staff_badge
 
 
@@ -16,6 +17,8 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
     Only an approved comment can be answered, so the reply never hangs under
     something the public cannot see. With `approve_parent`, a pending parent
     is approved first, in the same transaction. Raise CannotReply otherwise.
+    At the thread's maximum depth the reply hangs beside `parent`, as a
+    visitor's does.
     """
     with transaction.atomic():
         # Another editor may have decided on it since the page was shown.
@@ -31,7 +34,7 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
             )
         reply = Comment(
             article=parent.article,
-            parent=parent,
+            parent=attach_point(parent),
             author_name=by.get_full_name() or by.get_username(),
             author_email=by.email,
             user=by,

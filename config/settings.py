@@ -152,8 +152,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The page says how long the lock lasts and that only an operator lifts it sooner.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Failures are counted per visitor address as the flood limit finds it behind
+# PROXY_COUNT proxies, so one client cannot lock an account for everyone
+# sharing the proxy.
+AXES_CLIENT_IP_CALLABLE = "comments.clients.client_ip"
 
 
 def _mailer_from_url(url):
@@ -256,6 +260,9 @@ PARLEY = {
     "COMMENT_FLOOD_LIMIT": env.int("COMMENT_FLOOD_LIMIT", default=5),
     "COMMENT_FLOOD_WINDOW": env.int("COMMENT_FLOOD_WINDOW", default=10 * 60),
     "COMMENT_AUTO_APPROVE_AFTER": env.int("COMMENT_AUTO_APPROVE_AFTER", default=0),
+    # Minutes after posting during which a writer may edit or delete their
+    # comment (comments/editing.py).
+    "COMMENT_EDIT_MINUTES": env.int("COMMENT_EDIT_MINUTES", default=15),
     "REPORTS_TO_HOLD": env.int("REPORTS_TO_HOLD", default=3),
     "REPORT_LIMIT": env.int("REPORT_LIMIT", default=5),
     "REPORT_WINDOW": env.int("REPORT_WINDOW", default=60 * 60),

@@ -27,7 +27,12 @@ from comments.admin.filters import (
     HeldReasonFilter,
     StatusFilter,
 )
-from comments.admin.queue import CommentChangeList, QueueColumnsMixin
+from comments.admin.queue import (
+    CommentChangeList,
+    CountedPaginator,
+    QueueColumnsMixin,
+    tab_row_count,
+)
 from comments.admin.views import ALREADY, DONE, CommentPageViewsMixin
 from comments.models import Comment, normalize_email
 
@@ -186,14 +191,18 @@ class CommentAdmin(
             return queryset.filter(ip_address=address), False
         return super().get_search_results(request, queryset, search_term)
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, **kwargs):
-        paginator = super().get_paginator(
-            request, queryset, per_page, orphans, **kwargs
+    def get_paginator(
+        self, request, queryset, per_page, orphans=0, allow_empty_first_page=True
+    ):
+        known_count = tab_row_count.get()
+        tab_row_count.set(None)  # for this page only
+        return CountedPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            known_count=known_count,
         )
-        known_count = getattr(queryset, "known_count", None)
-        if known_count is not None:
-            paginator.count = known_count  # a cached_property: set, not counted
-        return paginator
 
     # Decisions on the selected rows ----------------------------------------
 

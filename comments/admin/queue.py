@@ -2,12 +2,15 @@
 
 import html
 import re
+from contextvars import ContextVar
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
@@ -19,6 +22,26 @@ from comments.sanitize import REMOVED_PLACEHOLDER
 Status = Comment.Status
 HISTORY_STATUSES = [Status.APPROVED, Status.REJECTED, Status.SPAM]
 _TAG = re.compile(r"<[^>]*(?:>|$)")
+
+# How many rows the chosen status tab holds, when its count already says so.
+# Django's changelist asks the admin for its paginator with only the request
+# and the rows, so the count made for the tabs travels beside them for the
+# page being built (CommentAdmin.get_paginator reads and clears it).
+tab_row_count = ContextVar("tab_row_count", default=None)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count instead of asking the database again."""
+
+    def __init__(self, *args, known_count=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self):
+        if self.known_count is not None:
+            return self.known_count
+        return super().count
 
 
 def queue_summary(user):
@@ -47,9 +70,9 @@ class CommentChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         queryset = queryset.select_related("article", "parent").only(*self.ROW_FIELDS)
-        # Read by CommentAdmin.get_paginator: with only a status chosen, the
-        # tab counts already say how many rows there are.
-        queryset.known_count = self._count_from_tabs()
+        # With only a status chosen, the tab counts already say how many rows
+        # there are.
+        tab_row_count.set(self._count_from_tabs())
         return queryset
 
     def _status_filter(self):

@@ -1,0 +1,60 @@
+"""A comment form's signed token posts once.
+
+The token is recorded when its comment is stored, in the same transaction,
+in a table with a unique column: whichever web process a second post with the
+same token reaches, the database refuses it, and a post that fails to store
+spends nothing. A cache would lose the record when flushed or evicted, which
+is exactly when a replayed form would get through.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comments.models import SpentFormToken
+from comments.moderation import FORM_STAMP_SALT
+
+ALREADY_SENT = (
+    "This form was already sent once, so it was not sent again. If your comment "
+    "is not on the page, check your text below and send it again."
+)
+
+
+def digest(form_token):
+    return hashlib.sha256(form_token.encode()).hexdigest()
+
+
+def spend_form_token(form_token):
+    """Record that `form_token` has posted; return False when it already had.
+
+    Call it inside the transaction that stores the comment. A missing or
+    forged token is not recorded: screening stores its comment as spam, and
+    without a valid signature there is nothing to replay.
+    """
+    try:
+        signing.loads(form_token or "", salt=FORM_STAMP_SALT)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
+        return True
+    try:
+        with transaction.atomic():
+            SpentFormToken.objects.create(digest=digest(form_token))
+    except IntegrityError:
+        return False
+    return True
+
+
+def purge_spent_form_tokens(now=None):
+    """Delete the records of tokens too old to post; return how many went.
+
+    A token is spent after it was shown, so one recorded before the form's
+    maximum age is older than that age, and screening knows it by its stamp.
+    """
+    cutoff = (now or timezone.now()) - timedelta(
+        seconds=settings.PARLEY["COMMENT_FORM_MAX_AGE"]
+    )
+    deleted, _ = SpentFormToken.objects.filter(spent_at__lt=cutoff).delete()
+    return deleted
