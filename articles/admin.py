@@ -16,7 +16,16 @@ class ArticleAdmin(roles.RoleScopedAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "standfirst", "body"]}),
         ("Publishing", {"fields": ["status", "published_at", "related_articles"]}),
-        ("Discussion", {"fields": ["comments_enabled", "comments_close_at"]}),
+        (
+            "Discussion",
+            {
+                "fields": [
+                    "comments_enabled",
+                    "comments_close_at",
+                    "comments_close_after_days",
+                ]
+            },
+        ),
     ]
 
     # Editors edit every article; authors only their own (comments.roles).

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -66,6 +68,21 @@ class Article(models.Model):
         blank=True,
         help_text="Optional: comments close automatically after this moment.",
     )
+    comments_close_after_days = models.PositiveIntegerField(
+        "close comments after (days)",
+        null=True,
+        blank=True,
+        help_text="Days after publication. Leave empty for the site's default "
+        "(COMMENTS_CLOSE_AFTER_DAYS); 0 keeps them open.",
+    )
+
+    old_url = models.URLField(
+        "old address",
+        max_length=500,
+        blank=True,
+        db_index=True,
+        help_text="Where an imported article lived before; a link to it redirects here.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -97,9 +114,22 @@ class Article(models.Model):
 
     @property
     def comments_open(self):
+        """Whether visitors may comment now: the one answer every page and view reads."""
         if not self.comments_enabled:
             return False
-        return self.comments_close_at is None or timezone.now() < self.comments_close_at
+        closes_at = self.comments_closes_at
+        return closes_at is None or timezone.now() < closes_at
+
+    @property
+    def comments_closes_at(self):
+        """Return when comments close: the close date or the days after publication, whichever is first."""
+        days = self.comments_close_after_days
+        if days is None:
+            days = settings.PARLEY["COMMENTS_CLOSE_AFTER_DAYS"]
+        moments = [self.comments_close_at]
+        if days and self.published_at is not None:
+            moments.append(self.published_at + timedelta(days=days))
+        return min((moment for moment in moments if moment is not None), default=None)
 
     def _unique_slug(self):
         base = slugify(self.title)[:200] or "article"

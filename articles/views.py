@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
+from comments import roles
+from comments.editing import editable_ids
 from comments.forms import comment_form_context, render_comment_form
 from comments.own_comments import (
     forget_decided_own_comments,
@@ -28,10 +30,8 @@ def article_list(request):
 
 
 def visible_articles(user):
-    """Return the articles `user` may read: staff also preview drafts."""
-    if user.is_staff:
-        return Article.objects.all()
-    return Article.objects.published()
+    """Return the articles `user` may read: their author and editors also preview drafts."""
+    return roles.readable_articles(user, Article.objects.all())
 
 
 def article_or_404(request, slug):
@@ -62,6 +62,7 @@ def render_article(request, article, extra_context=None, status=200):
             pending=[
                 comment for comment in waiting if comment["article_id"] == article.pk
             ],
+            editable=editable_ids(request, article),
         ),
         **comment_form_context(request, article),
         **(extra_context or {}),

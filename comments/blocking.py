@@ -26,6 +26,7 @@ from comments.models import (
     log_comment_change,
     normalize_email,
 )
+from comments.moderation_log import Action
 from comments.sanitize import render_comment_html
 
 # The block list is kept in the shared cache under a version number that every
@@ -59,7 +60,10 @@ def block_sender(comment, *, by, expires_at=None):
         comment.mark_spam(by=by)
         blocked = [value for _kind, value in targets]
         log_comment_change(
-            by, comment, f"Blocked sender {describe_block(blocked, expires_at)}."
+            by,
+            comment,
+            f"Blocked sender {describe_block(blocked, expires_at)}.",
+            action=Action.BLOCKED,
         )
     return blocked
 

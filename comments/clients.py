@@ -4,6 +4,7 @@ The counters live in Django's cache, so with Redis every web process shares
 them. Limits and windows are in settings.PARLEY (config/settings.py).
 """
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
@@ -92,4 +93,34 @@ def is_reporting_too_often(ip):
         network_key(ip) or "unknown",
         limit=settings.PARLEY["REPORT_LIMIT"],
         window=settings.PARLEY["REPORT_WINDOW"],
+    )
+
+
+def uncount_attempt(scope, key):
+    """Take back one attempt counted by count_attempt(), for one that could not be completed."""
+    # When the window ended meanwhile, there is nothing left to take back.
+    with contextlib.suppress(ValueError):
+        cache.decr(f"parley:{scope}:{key}")
+
+
+def give_back_comment_attempt(ip):
+    """Uncount a comment is_flooding() counted but the database could not store."""
+    uncount_attempt("flood", network_key(ip) or "unknown")
+
+
+def is_asking_confirmation_too_often(ip):
+    """Count a confirmation email asked for from `ip`'s network; return True when over the limit.
+
+    The once-a-day rule per address cannot stop one visitor from asking for
+    confirmations for many strangers' addresses; this limit does. A comment
+    with no address (written in the admin, imported) is not counted.
+    """
+    network = network_key(ip)
+    if network is None:
+        return False
+    return count_attempt(
+        "confirmation",
+        network,
+        limit=settings.PARLEY["CONFIRMATION_LIMIT"],
+        window=settings.PARLEY["CONFIRMATION_WINDOW"],
     )

@@ -1,6 +1,7 @@
 """Featured comments: the few an editor puts first on the article page, with a label."""
 
 from comments.models import Comment, log_comment_change
+from comments.moderation_log import Action
 
 
 class CannotFeature(Exception):
@@ -19,5 +20,10 @@ def set_featured(comment, featured, *, by):
     comment.is_featured = featured
     # save() lets the article page know its featured comments changed.
     comment.save(update_fields=["is_featured"])
-    log_comment_change(by, comment, "Featured." if featured else "Unfeatured.")
+    log_comment_change(
+        by,
+        comment,
+        "Featured." if featured else "Unfeatured.",
+        action=Action.FEATURED if featured else Action.UNFEATURED,
+    )
     return True

@@ -58,3 +58,16 @@ def purge_spent_form_tokens(now=None):
     )
     deleted, _ = SpentFormToken.objects.filter(spent_at__lt=cutoff).delete()
     return deleted
+
+
+def submit_once(comment, form_token, *, moderator=None):
+    """Store `comment` sent with `form_token`, unless that token has posted; return whether it was stored.
+
+    One transaction: a comment that fails to store leaves its token unspent,
+    so the writer can send the same form again.
+    """
+    with transaction.atomic():
+        if not spend_form_token(form_token):
+            return False
+        comment.submit(moderator=moderator)
+    return True

@@ -10,12 +10,14 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.forms.renderers import Jinja2
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from comments.addresses import InvalidAddress, normalize_email
 from comments.models import (
     MAX_BODY_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -27,6 +29,7 @@ from comments.models import (
 )
 from comments.moderation import is_duplicate, sign_form_token
 from comments.nesting import attach_point
+from comments.staff_comments import staff_note
 
 REMEMBER_COOKIE = "parley_commenter"
 REMEMBER_SALT = "comments.remember-commenter"
@@ -41,6 +44,11 @@ REPLY_REFUSED = (
     "You can only reply to a published comment on this article, and the one you "
     "answered is not (it may have been removed). Your text is kept below: send it "
     "again to post it as a new comment."
+)
+HIDDEN_FIELD_ERROR = (
+    "Part of the form you do not see was changed and could not be read "
+    "(%(error)s). Your text is kept below: send it again, as a new comment if "
+    "it was a reply."
 )
 DUPLICATE = (
     "You posted this same comment here in the last 24 hours, so it was not posted "
@@ -105,7 +113,16 @@ class NameField(SingleLineMixin, forms.CharField):
 
 
 class EmailAddressField(SingleLineMixin, forms.EmailField):
-    pass
+    """An address in its one spelling (comments.addresses), checked in that spelling."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        try:
+            return normalize_email(value, strict=True)
+        except InvalidAddress as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class WebsiteField(SingleLineMixin, forms.URLField):
@@ -259,10 +276,19 @@ class CommentForm(forms.Form):
     def error_summary(self):
         """Return (field id, message) pairs for the error summary above the form."""
         items = [("id_comment", error) for error in self.non_field_errors()]
-        for name in ("name", "email", "website", "comment", "notify_on_reply"):
+        shown = ("name", "email", "website", "comment", "notify_on_reply")
+        for name in shown:
             items += [
                 (self[name].auto_id, error) for error in self.errors.get(name, [])
             ]
+        # The hidden fields (the comment answered, the form token, the
+        # honeypot) have no place on the page to show an error beside.
+        for name, errors in self.errors.items():
+            if name not in shown and name != NON_FIELD_ERRORS:
+                items += [
+                    ("id_comment", HIDDEN_FIELD_ERROR % {"error": error})
+                    for error in errors
+                ]
         return items
 
 
@@ -365,6 +391,7 @@ def comment_form_context(request, article):
         "reply_to": reply_to,
         "comments_open": comments_open,
         "privacy": privacy_periods(),
+        "staff_note": staff_note(request.user, article),
     }
 
 

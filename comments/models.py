@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from comments.addresses import normalize_email
 from comments.moderation_log import (
     DECISIONS,
     ON_POSTING,
@@ -19,7 +20,11 @@ from comments.moderation_log import (
     ModerationLogEntry,  # noqa: F401 - the model is registered with the app from here
     record_change,
 )
-from comments.sanitize import REMOVED_PLACEHOLDER, render_comment_html
+from comments.sanitize import (
+    DELETED_PLACEHOLDER,
+    REMOVED_PLACEHOLDER,
+    render_comment_html,
+)
 from comments.signals import comment_published, comment_submitted
 
 logger = logging.getLogger(__name__)
@@ -31,10 +36,6 @@ MAX_BODY_LENGTH = 5000
 # A comment's path is the ids from its thread's top-level comment down to
 # itself, each zero-padded to this many digits, joined by "/".
 PATH_DIGITS = 10
-
-
-def normalize_email(email):
-    return (email or "").strip().lower()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -65,6 +66,11 @@ class Comment(models.Model):
         NONE = "", "None"
         AUTHOR = "author", "Author"
         STAFF = "staff", "Staff"
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
@@ -128,6 +134,27 @@ class Comment(models.Model):
     is_removed = models.BooleanField(
         "removed", default=False, help_text="Erased on request; shown as [removed]."
     )
+    # Distinct networks that marked it helpful (comments.helpful keeps it);
+    # the page shows it once the conversation version moves on.
+    helpful_count = models.PositiveIntegerField(
+        "helpful", default=0, editable=False
+    )
+    edited_at = models.DateTimeField(
+        "edited", null=True, blank=True, help_text="When its writer last changed it."
+    )
+    deleted_by_writer = models.BooleanField(
+        default=False,
+        help_text="Deleted by its writer; kept, shown as a placeholder, for its replies.",
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.COMMENT,
+        help_text="Pingbacks and trackbacks come only from imported conversations.",
+    )
+    # Where an imported comment came from ("wordpress:<site>:comment:<id>"):
+    # a second import of the same file finds it and stores nothing twice.
+    import_key = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -155,6 +182,13 @@ class Comment(models.Model):
                 fields=["article", "path"],
                 condition=models.Q(is_featured=True),
                 name="comment_featured_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="comment_import_key_unique",
             ),
         ]
 
@@ -212,6 +246,8 @@ class Comment(models.Model):
 
     @property
     def display_name(self):
+        if self.deleted_by_writer:
+            return DELETED_PLACEHOLDER
         return REMOVED_PLACEHOLDER if self.is_removed else self.author_name
 
     def get_admin_url(self):
@@ -487,6 +523,32 @@ class CommentReport(models.Model):
         return f"Report on comment {self.comment_id}"
 
 
+class HelpfulMark(models.Model):
+    """A reader's mark that a comment helped: one per browser, counted once per network."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="helpful_marks"
+    )
+    # The random id in the browser's signed cookie (comments.helpful).
+    reader = models.CharField(max_length=32)
+    # comments.clients.network_key: an IPv4 address or an IPv6 /64.
+    network = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reader"], name="one_helpful_mark_per_reader"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["comment", "network"], name="helpful_mark_network_idx")
+        ]
+
+    def __str__(self):
+        return f"Helpful mark on comment {self.comment_id}"
+
+
 class CannedReply(models.Model):
     """An opening staff can insert into a reply from the moderation screen."""
 
@@ -511,6 +573,11 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        # One row per mailbox, however its address was typed.
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
 
     def confirm(self):
         """Record consent; confirming again, or after unsubscribing, opts back in."""
@@ -558,11 +625,13 @@ class NotificationQuerySet(models.QuerySet):
     def stuck(self, *, older_than):
         """Return undelivered emails no worker has moved since `older_than`.
 
-        Queued ones whose attempt was due by then (their task was lost with a
-        worker) and sending ones claimed before then (the worker died mid-send).
+        Queued ones (or unknown ones awaiting their one retry) whose attempt
+        was due by then (their task was lost with a worker) and sending ones
+        claimed before then (the worker died mid-send).
         """
+        waiting = [Notification.Status.QUEUED, Notification.Status.UNKNOWN]
         return self.filter(
-            models.Q(status=Notification.Status.QUEUED, next_attempt_at__lt=older_than)
+            models.Q(status__in=waiting, next_attempt_at__lt=older_than)
             | models.Q(status=Notification.Status.SENDING, claimed_at__lt=older_than)
         )
 
@@ -575,6 +644,10 @@ class Notification(models.Model):
         HELD = "held", "Comment held for moderation"
         PUBLISHED = "published", "Your comment is live"
         CONFIRMATION = "confirmation", "Confirm your address"
+        # A trusted address's comment is published when its writer clicks.
+        COMMENT_CONFIRMATION = "comment_confirmation", "Confirm it is your comment"
+        FOLLOWED = "followed", "New comment on an article followed"
+        DIGEST = "digest", "Daily digest of an article followed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -582,6 +655,10 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+        # The mail server never answered the end of the message: it may have
+        # taken it. Retried once, after EMAIL_STUCK_MINUTES; left so if the
+        # retry ends the same way.
+        UNKNOWN = "unknown", "Unknown (server did not answer)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     comment = models.ForeignKey(
@@ -606,6 +683,9 @@ class Notification(models.Model):
     # finds work to hand to another worker.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When an attempt ended without the mail server's answer to the end of
+    # the message; set once, so such an email is retried once only.
+    outcome_unknown_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -635,3 +715,56 @@ class SpentFormToken(models.Model):
 
     def __str__(self):
         return self.digest
+
+
+class CommentVersion(models.Model):
+    """A text its writer replaced by editing (or deleting) their comment; the comment holds the latest."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="versions"
+    )
+    body = models.TextField()
+    written_at = models.DateTimeField(help_text="When this text was posted or saved.")
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The signed-in writer; empty for a visitor known by their browser.",
+    )
+
+    class Meta:
+        ordering = ["replaced_at", "id"]
+
+    def __str__(self):
+        return f"Version of comment {self.comment_id} written {self.written_at}"
+
+
+class Follower(models.Model):
+    """An address that asked for email about every new comment on one article."""
+
+    class Frequency(models.TextChoices):
+        EACH = "each", "An email for each new comment"
+        DAILY = "daily", "One email a day"
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="followers"
+    )
+    email = models.EmailField(max_length=MAX_EMAIL_LENGTH)
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.EACH
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    unfollowed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "email"], name="one_follower_per_article_email"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} follows {self.article_id}"

@@ -24,6 +24,11 @@ from comments.models import Comment, normalize_email
 FORM_STAMP_SALT = "comments.form-issued"
 DUPLICATE_WINDOW = timedelta(hours=24)
 REASON_MAX_LENGTH = Comment._meta.get_field("status_reason").max_length
+# The reason a trusted address's comment waits with until the link emailed
+# to that address is clicked.
+AWAITING_WRITER = "Awaiting the writer's confirmation by email"
+# Why a comment no rule caught waits for an editor.
+HELD_FOR_REVIEW = "Held for review (every visitor comment)"
 
 
 @dataclass(frozen=True)
@@ -34,34 +39,62 @@ class Decision:
     reason: str
 
 
-def screen_comment(comment, *, honeypot="", form_token="", now=None):
+def screen_comment(comment, *, honeypot="", form_token="", now=None, writer=None):
     """Return the Decision for a new visitor comment (unsaved, fields filled in).
 
     Bots are stored as spam with the reason (the sender sees the normal
     thank-you, so nothing tells them which rule caught them); risky comments
     are held with a reason; the rest wait for moderation unless the site
-    trusts the address.
+    trusts the address and the writer proves it is theirs: signed in as
+    `writer`, whose account has that address, or later by the link emailed to
+    it (comments.notify), until which the comment waits with AWAITING_WRITER.
     """
-    reason = spam_reason(comment, honeypot=honeypot, form_token=form_token, now=now)
+    reason = spam_reason(comment, honeypot=honeypot, form_token=form_token)
     if reason:
         return Decision(Comment.Status.SPAM, _fit(reason))
-    reason = hold_reason(comment)
+    # A person can be quick (a preview, a short reply) or slow (a long
+    # lunch): timing alone holds a comment for an editor, never bins it.
+    reason = form_timing_reason(form_token, comment.article_id, now=now)
+    reason = reason or hold_reason(comment)
     if reason:
         return Decision(Comment.Status.PENDING, _fit(reason))
     if is_trusted_commenter(comment.author_email):
         approved = settings.PARLEY["COMMENT_AUTO_APPROVE_AFTER"]
+        # Anyone can type an address: the writer must show it is theirs.
+        if writes_from_own_account(comment, writer):
+            return Decision(
+                Comment.Status.APPROVED,
+                f"Auto-approved: signed in as the owner of an address with "
+                f"{approved}+ approved comments",
+            )
         return Decision(
-            Comment.Status.APPROVED,
-            f"Auto-approved: this address has {approved}+ approved comments",
+            Comment.Status.PENDING,
+            f"{AWAITING_WRITER} (the address has {approved}+ approved comments)",
         )
-    return Decision(Comment.Status.PENDING, "Held for review (every visitor comment)")
+    return Decision(Comment.Status.PENDING, HELD_FOR_REVIEW)
 
 
-def spam_reason(comment, *, honeypot="", form_token="", now=None):
+def writes_from_own_account(comment, writer):
+    """Return True when `writer` is signed in to an account whose address the comment gives."""
+    if writer is None or not writer.is_authenticated:
+        return False
+    own = normalize_email(writer.email)
+    return bool(own) and own == normalize_email(comment.author_email)
+
+
+def is_awaiting_writer(comment):
+    """Return True while a comment waits only for its writer's confirmation click."""
+    return (
+        comment.status == Comment.Status.PENDING
+        and comment.status_reason.startswith(AWAITING_WRITER)
+    )
+
+
+def spam_reason(comment, *, honeypot="", form_token=""):
     """Return why `comment` looks automated or blocked, or "" when it does not."""
     if honeypot:
         return "Honeypot field filled in"
-    reason = form_timing_reason(form_token, comment.article_id, now=now)
+    reason = form_token_reason(form_token, comment.article_id)
     if reason:
         return reason
     item = find_blocked_item(
@@ -103,54 +136,93 @@ def _fit(reason):
 # The signed form field: when the form was shown, and for which article.
 
 
-def sign_form_token(article_id, issued_at=None):
+def sign_form_token(article_id, issued_at=None, *, first_shown_at=None):
     """Return the signed value of the form's hidden field, stamped with the time it was shown.
 
     A random part makes every token one of a kind: a token may post once
     (comments.form_tokens), and two readers shown the form in the same tenth
-    of a second must not share one.
+    of a second must not share one. A form shown again (a preview, an error)
+    also carries when it was first shown, `first_shown_at`.
     """
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps(
-        [article_id, round(issued_at, 1), secrets.token_urlsafe(8)],
-        salt=FORM_STAMP_SALT,
-    )
+    payload = [article_id, round(issued_at, 1), secrets.token_urlsafe(8)]
+    if first_shown_at is not None:
+        payload.append(round(first_shown_at, 1))
+    return signing.dumps(payload, salt=FORM_STAMP_SALT)
 
 
 def refresh_form_token(form_token, article_id):
     """Return a new stamp for a form shown again (errors, preview); a forged token stays as it is.
 
     A person who fixes an error or previews has plainly read the form, so the
-    two-hour limit counts from this showing, not the first one.
+    two-hour limit counts from this showing, not the first one. The minimum
+    time still counts from the first showing: "Post" right after a preview
+    is a person who has been writing all along.
+    """
+    stamp = read_form_token(form_token)
+    if stamp is None or stamp.article_id != article_id:
+        return form_token
+    return sign_form_token(article_id, first_shown_at=stamp.first_shown_at)
+
+
+@dataclass(frozen=True)
+class FormStamp:
+    """What a genuine form token says: for which article, first and last shown when (epoch seconds)."""
+
+    article_id: int
+    first_shown_at: float
+    shown_at: float
+
+
+def read_form_token(form_token):
+    """Return the FormStamp of a token this site signed, or None for a missing or altered one.
+
+    A token is [article id, shown at, random part] with, once the form was
+    shown again, the first showing after them; pages shown before tokens had
+    a random part hold the first two only.
     """
     try:
-        token_article = signing.loads(form_token or "", salt=FORM_STAMP_SALT)[0]
+        payload = signing.loads(form_token or "", salt=FORM_STAMP_SALT)
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
-        return form_token
-    if token_article != article_id:
-        return form_token
-    return sign_form_token(article_id)
+        return None
+    if not isinstance(payload, list) or not 2 <= len(payload) <= 4:
+        return None
+    if len(payload) > 2 and not isinstance(payload[2], str):
+        return None
+    times = [payload[1], *payload[3:]]
+    if not all(isinstance(value, int | float) for value in times):
+        return None
+    shown_at = float(payload[1])
+    first_shown_at = float(payload[3]) if len(payload) > 3 else shown_at
+    return FormStamp(payload[0], first_shown_at=first_shown_at, shown_at=shown_at)
+
+
+def form_token_reason(form_token, article_id):
+    """Return why the form token is not one this site issued for the article (missing, altered), or ""."""
+    if not form_token:
+        return "Form token missing"
+    stamp = read_form_token(form_token)
+    if stamp is None:
+        return "Form token altered"
+    if stamp.article_id != article_id:
+        return "Form token altered (issued for another article)"
+    return ""
 
 
 def form_timing_reason(form_token, article_id, *, now=None):
-    """Return why the form token shows a bot (missing, altered, too fast, too old), or ""."""
-    if not form_token:
-        return "Form token missing"
-    try:
-        # Pages shown before tokens carried their random part hold two items.
-        token_article, issued_at = signing.loads(form_token, salt=FORM_STAMP_SALT)[:2]
-        issued_at = float(issued_at)
-    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
-        return "Form token altered"
-    if token_article != article_id:
-        return "Form token altered (issued for another article)"
+    """Return why the form token is wrong (missing, altered) or its timing odd (too fast, too old), or ""."""
+    reason = form_token_reason(form_token, article_id)
+    if reason:
+        return reason
+    stamp = read_form_token(form_token)
     now = time.time() if now is None else now
     # The stamp is rounded to a tenth of a second, so a prompt post can look
     # sent a few hundredths of a second before the form was shown.
-    age = max(now - issued_at, 0.0)
+    writing = max(now - stamp.first_shown_at, 0.0)
     minimum = settings.PARLEY["COMMENT_MIN_SECONDS"]
-    if age < minimum:
-        return f"Sent {age:.1f} s after the form was shown (minimum {minimum:g} s)"
+    if writing < minimum:
+        return f"Sent {writing:.1f} s after the form was shown (minimum {minimum:g} s)"
+    age = max(now - stamp.shown_at, 0.0)
     maximum = settings.PARLEY["COMMENT_FORM_MAX_AGE"]
     if age > maximum:
         return (

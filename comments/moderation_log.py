@@ -39,7 +39,7 @@ class Action(models.TextChoices):
     EDITED = "edited", "Edited"
     FEATURED = "featured", "Featured"
     UNFEATURED = "unfeatured", "No longer featured"
-    REPLIED = "replied", "Replied to"
+    REPLIED = "replied", "Staff reply posted"
     BLOCKED = "blocked", "Sender blocked"
     ERASED = "erased", "Erased on request"
     NETWORK_CLEARED = "network_cleared", "IP address and browser cleared"
@@ -133,12 +133,12 @@ def record_change(comment, action, *, by=None, message="", reason=""):
 
 
 def record_rules_changes(comment_ids, action, *, message="", reason=""):
-    """Write one entry by Parley's rules for each of `comment_ids` (a purge touches many at once).
+    """Write one entry by Parley's rules for each of `comment_ids` (a purge touches many); return how many.
 
     Written before a purge deletes them; deleting a comment keeps its
     entries, with its number.
     """
-    ModerationLogEntry.objects.bulk_create(
+    entries = ModerationLogEntry.objects.bulk_create(
         [
             ModerationLogEntry(
                 action=action,
@@ -151,6 +151,7 @@ def record_rules_changes(comment_ids, action, *, message="", reason=""):
         ],
         batch_size=500,
     )
+    return len(entries)
 
 
 def forget_details(comment_ids):

@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from comments.models import (
     Comment,
+    CommentVersion,
+    Follower,
     Notification,
     Subscriber,
     log_comment_change,
     normalize_email,
 )
+from comments.moderation_log import Action, forget_details
 from comments.sanitize import REMOVED_PLACEHOLDER
 
 # .invalid never resolves (RFC 2606), so an erased address can never be mailed.
@@ -41,6 +44,10 @@ def _comments(email):
 
 def _subscribers(email):
     return Subscriber.objects.filter(email__iexact=normalize_email(email))
+
+
+def _followers(email):
+    return Follower.objects.filter(email__iexact=normalize_email(email))
 
 
 def _notifications(email):
@@ -67,7 +74,12 @@ def _iso(moment):
 
 def export_email(email, *, by=None):
     """Return everything tied to `email` as JSON-ready data, and log who exported it."""
-    comments = list(_comments(email).select_related("article").order_by("created_at"))
+    comments = list(
+        _comments(email)
+        .select_related("article")
+        .prefetch_related("versions")
+        .order_by("created_at")
+    )
     subscriber = _subscribers(email).first()
     data = {
         "email": normalize_email(email),
@@ -89,8 +101,22 @@ def export_email(email, *, by=None):
                 "user_agent": comment.user_agent,
                 "email_me_on_reply": comment.notify_on_reply,
                 "removed": comment.is_removed,
+                "edited_at": _iso(comment.edited_at),
+                "earlier_texts": [
+                    {"text": version.body, "written_at": _iso(version.written_at)}
+                    for version in comment.versions.all()
+                ],
             }
             for comment in comments
+        ],
+        "following": [
+            {
+                "article": follower.article.title,
+                "frequency": follower.frequency,
+                "created_at": _iso(follower.created_at),
+                "unfollowed_at": _iso(follower.unfollowed_at),
+            }
+            for follower in _followers(email).select_related("article")
         ],
         "subscriber": subscriber
         and {
@@ -137,9 +163,16 @@ def erase_email(email, *, by=None):
         # save(), not update(): it renders body_html from the empty text and
         # lets the conversation cache know the article changed.
         comment.save()
-        if by is not None:
-            log_comment_change(by, comment, "Erased at the sender's request.")
+    # Earlier entries may quote what was erased; the erasure's own entries
+    # (by the editor, or by Parley's rules for a scripted request) come after.
     _scrub_log(comments)
+    forget_details([comment.pk for comment in comments])
+    CommentVersion.objects.filter(comment__in=comments).delete()
+    _followers(email).delete()
+    for comment in comments:
+        log_comment_change(
+            by, comment, "Erased at the sender's request.", action=Action.ERASED
+        )
 
     notifications = list(_notifications(email))
     for notification in notifications:

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from comments.models import Comment, log_comment_change
+from comments.moderation_log import Action
 from comments.nesting import attach_point
 from comments.roles import staff_badge
 
@@ -42,5 +43,7 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
             body=text,
             status=Comment.Status.APPROVED,
         ).submit(moderator=by)
-        log_comment_change(by, reply, f"Replied to comment {parent.pk}.")
+        log_comment_change(
+            by, reply, f"Replied to comment {parent.pk}.", action=Action.REPLIED
+        )
     return reply

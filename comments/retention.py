@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comments.form_tokens import purge_spent_form_tokens
 from comments.models import Comment, CommentReport
+from comments.moderation_log import Action, record_rules_changes
 
 
 def network_details_cutoff(now=None):
@@ -34,11 +36,15 @@ def purge_old_data(now=None):
     cutoff = network_details_cutoff(now)
     # Addresses and browsers help screen spam while a comment is fresh; after
     # the retention period they are only a liability.
-    cleared = (
-        Comment.objects.filter(created_at__lt=cutoff)
-        .filter(~Q(ip_address=None) | ~Q(user_agent=""))
-        .update(ip_address=None, user_agent="")
+    to_clear = Comment.objects.filter(created_at__lt=cutoff).filter(
+        ~Q(ip_address=None) | ~Q(user_agent="")
     )
+    record_rules_changes(
+        to_clear.values_list("pk", flat=True),
+        Action.NETWORK_CLEARED,
+        reason=f"Older than {settings.PARLEY['COMMENT_IP_RETENTION_DAYS']} days",
+    )
+    cleared = to_clear.update(ip_address=None, user_agent="")
     reports_cleared = (
         CommentReport.objects.filter(created_at__lt=cutoff)
         .exclude(ip_address=None)
@@ -50,10 +56,15 @@ def purge_old_data(now=None):
         Q(moderated_at__lt=spam_cutoff(now))
         | Q(moderated_at=None, created_at__lt=spam_cutoff(now))
     )
-    spam_deleted = old_spam.count()
+    spam_deleted = record_rules_changes(
+        old_spam.values_list("pk", flat=True),
+        Action.DELETED,
+        reason=f"Marked as spam more than {settings.PARLEY['SPAM_RETENTION_DAYS']} days ago",
+    )
     old_spam.delete()
     return {
         "comments_cleared": cleared,
         "reports_cleared": reports_cleared,
         "spam_deleted": spam_deleted,
+        "form_tokens_deleted": purge_spent_form_tokens(now),
     }

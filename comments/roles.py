@@ -46,10 +46,28 @@ def editable_articles(user, queryset):
     return queryset.none()
 
 
-def can_moderate(user, comment):
+def readable_articles(user, queryset):
+    """Return the part of an article queryset `user` may read on the site.
+
+    Everyone reads what is published; drafts and articles dated in the future
+    are for their author and editors only.
+    """
+    if is_editor(user):
+        return queryset
+    if is_author(user):
+        return queryset.published() | queryset.filter(author=user)
+    return queryset.published()
+
+
+def can_moderate_article(user, article):
+    """Return True when `user` decides the comments on `article` (and so may publish there at once)."""
     if is_editor(user):
         return True
-    return is_author(user) and comment.article.author_id == user.pk
+    return is_author(user) and article.author_id == user.pk
+
+
+def can_moderate(user, comment):
+    return can_moderate_article(user, comment.article)
 
 
 def staff_badge(user, article):

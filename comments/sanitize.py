@@ -22,6 +22,8 @@ LINK_REL = "nofollow ugc noopener"
 # What the site shows in place of the name and text of a comment erased at its
 # sender's request.
 REMOVED_PLACEHOLDER = "[removed]"
+# What a comment its writer deleted shows, kept in place for its replies.
+DELETED_PLACEHOLDER = "[deleted by its writer]"
 
 # bleach's default linkifier also turns "data:…" and "ftp://…" into links, and
 # its links are made after the sanitiser has run, so they are never checked

@@ -7,6 +7,7 @@ the retention sweep is here.
 from django.tasks import task
 
 from comments import retention
+from comments.models import conversation_changed
 
 # A queued task row stores the dotted path of its function, and the worker
 # imports that path to run it. Rows queued by releases that defined the email
@@ -24,3 +25,9 @@ from comments.notify.tasks import (  # noqa: F401
 def purge_old_data():
     """Apply the retention rules; return what was cleared and deleted."""
     return retention.purge_old_data()
+
+
+@task()
+def show_helpful_counts(article_id):
+    """Publish the helpful counts marked on an article since its page last showed them (comments.helpful)."""
+    conversation_changed(article_id)

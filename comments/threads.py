@@ -27,10 +27,19 @@ from django.utils.timezone import get_current_timezone
 
 from comments.avatars import initials_avatar
 from comments.cache import cached_fragment, fragment_key
+from comments.helpful import marked_comment_ids
 from comments.models import PATH_DIGITS, Comment, visible_comment_ids
-from comments.sanitize import REMOVED_PLACEHOLDER
+from comments.sanitize import DELETED_PLACEHOLDER, REMOVED_PLACEHOLDER
 
 OLDEST, NEWEST = "oldest", "newest"
+# Threads whose top-level comment most readers' networks marked helpful
+# first (comments.helpful), then oldest first.
+HELPFUL = "helpful"
+ROOT_ORDERING = {
+    OLDEST: ("path",),
+    NEWEST: ("-path",),
+    HELPFUL: ("-helpful_count", "path"),
+}
 # Far beyond any real page; keeps a tampered ?cpage= from overflowing OFFSET.
 MAX_PAGE = 100_000
 # A comment id no other part of a URL contains.
@@ -40,7 +49,7 @@ _BADGE_LABELS = {badge: badge.label for badge in Comment.Badge if badge}
 SHOWN_FIELDS = (
     "id", "article_id", "parent_id", "path", "status", "author_name",
     "author_website", "badge", "body_html", "created_at", "is_featured",
-    "is_removed",
+    "is_removed", "edited_at", "deleted_by_writer", "helpful_count",
 )  # fmt: skip
 
 
@@ -62,8 +71,8 @@ class ThreadPage:
     def reply_query(self):
         """Return what a "Reply" link adds to come back to this page without JavaScript."""
         query = f"&cpage={self.number}" if self.number > 1 else ""
-        if self.order == NEWEST:
-            query += f"&order={NEWEST}"
+        if self.order != OLDEST:
+            query += f"&order={self.order}"
         return query
 
 
@@ -72,7 +81,7 @@ def threads_per_page():
 
 
 def parse_order(value):
-    return NEWEST if value == NEWEST else OLDEST
+    return value if value in (NEWEST, HELPFUL) else OLDEST
 
 
 def parse_page(value):
@@ -96,7 +105,7 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     offset = (number - 1) * per_page
     root_ids = list(
         approved.filter(parent=None)
-        .order_by("-path" if order == NEWEST else "path")
+        .order_by(*ROOT_ORDERING[order])
         .values_list("pk", flat=True)[offset : offset + per_page + 1]
     )
     if not root_ids and number > 1:
@@ -105,13 +114,18 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     in_threads, featured = [], []
     if root_ids:
         in_threads, featured = _read_threads(
-            approved, root_ids[:per_page], with_featured=number == 1, zone=zone
+            approved,
+            root_ids[:per_page],
+            with_featured=number == 1,
+            zone=zone,
+            by_path=order != HELPFUL,
         )
     return ThreadPage(
         entries=build_threads(
             in_threads,
             newest_first=order == NEWEST,
             pending=[shown_comment(row, zone) for row in pending],
+            thread_order=root_ids if order == HELPFUL else None,
         ),
         featured=featured,
         number=number,
@@ -120,16 +134,20 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     )
 
 
-def _read_threads(approved, root_ids, *, with_featured, zone):
+def _read_threads(approved, root_ids, *, with_featured, zone, by_path=True):
     """Return the shown rows of the threads `root_ids` and of the featured comments, in path order.
 
     `approved` are the article's approved comments; only those the public
-    sees are returned.
+    sees are returned. `by_path`: the threads are consecutive in path order
+    (oldest or newest first), not picked out by their helpful counts.
     """
     # The page's threads are one run of paths: from its first top-level
     # comment up to (not including) the path of the next id after its last.
     low, high = (f"{pk:0{PATH_DIGITS}d}" for pk in (min(root_ids), max(root_ids) + 1))
     wanted = Q(path__gte=low, path__lt=high)
+    roots = {f"{pk:0{PATH_DIGITS}d}" for pk in root_ids}
+    if not by_path:
+        wanted = Q(pk__in=root_ids) | Q(root_id__in=root_ids)
     if with_featured:
         # Shown first on the first page, from whichever page they are on:
         # their threads are read whole too, to know whether the public sees them.
@@ -143,7 +161,10 @@ def _read_threads(approved, root_ids, *, with_featured, zone):
     for row in rows:
         if row["id"] not in visible:
             continue
-        on_page = low <= row["path"] < high
+        if by_path:
+            on_page = low <= row["path"] < high
+        else:
+            on_page = row["path"][:PATH_DIGITS] in roots
         shown_first = with_featured and row["is_featured"]
         if on_page or shown_first:
             shown_comment(row, zone)
@@ -154,7 +175,7 @@ def _read_threads(approved, root_ids, *, with_featured, zone):
     return in_threads, featured
 
 
-def build_threads(comments, *, newest_first=False, pending=()):
+def build_threads(comments, *, newest_first=False, pending=(), thread_order=None):
     """Return `comments` (rows of whole threads in path order) in display order, each placed in its thread.
 
     Each gets its `level` (0 for a top-level comment), whether a list of
@@ -162,6 +183,7 @@ def build_threads(comments, *, newest_first=False, pending=()):
     of replies that ends after it. The visitor's own `pending` comments take
     their place under their parent, or at the end of the top-level list (the
     start when newest first) when their parent is not on the page.
+    `thread_order` lists the top-level ids in the order their threads are shown.
     """
     if pending:
         comments = sorted([*comments, *pending], key=lambda comment: comment["path"])
@@ -181,6 +203,8 @@ def build_threads(comments, *, newest_first=False, pending=()):
         entries.append(comment)
     if newest_first:
         entries = [*orphans, *_newest_threads_first(entries)]
+    elif thread_order is not None:
+        entries = [*_threads_in_order(entries, thread_order), *orphans]
     else:
         entries.extend(orphans)
     next_levels = [comment["level"] for comment in entries[1:]] + [0]
@@ -199,6 +223,17 @@ def _newest_threads_first(entries):
     return [comment for thread in reversed(threads) for comment in thread]
 
 
+def _threads_in_order(entries, root_ids):
+    rank = {pk: position for position, pk in enumerate(root_ids)}
+    threads = []
+    for comment in entries:
+        if comment["level"] == 0:
+            threads.append([])
+        threads[-1].append(comment)
+    threads.sort(key=lambda thread: rank.get(thread[0]["id"], len(rank)))
+    return [comment for thread in threads for comment in thread]
+
+
 def shown_comment(row, zone):
     """Add to a comment's row (its SHOWN_FIELDS) the values the template shows that are not columns; return it.
 
@@ -212,7 +247,8 @@ def shown_comment(row, zone):
         created_display=f"{created.day} {created:%B %Y, %H:%M}",
         anchor=f"comment-{row['id']}",
         awaiting_moderation=row["status"] == Comment.Status.PENDING,
-        display_name=REMOVED_PLACEHOLDER if removed else row["author_name"],
+        display_name=_placeholder(row) if removed else row["author_name"],
+        edited=bool(row["edited_at"]) and not removed,
         avatar=initials_avatar("" if removed else row["author_name"]),
         # Forms accept only http(s) websites; anything else stored (an old
         # row, an edit) is shown as plain text rather than trusted as a link.
@@ -224,8 +260,18 @@ def shown_comment(row, zone):
     return row
 
 
-def render_threads(article, *, number, order, comments_open, pending=()):
-    """Return the HTML of one page of the article's threads; None past the last page."""
+def _placeholder(row):
+    return DELETED_PLACEHOLDER if row["deleted_by_writer"] else REMOVED_PLACEHOLDER
+
+
+def render_threads(
+    article, *, number, order, comments_open, pending=(), editable=frozenset()
+):
+    """Return the HTML of one page of the article's threads; None past the last page.
+
+    `editable` are the ids of the reader's own comments that they may still
+    edit or delete: such a page is theirs alone, never cached.
+    """
     page = load_thread_page(article, number=number, order=order, pending=pending)
     if page is None:
         return None
@@ -237,7 +283,15 @@ def render_threads(article, *, number, order, comments_open, pending=()):
         "report_url": reverse("comments:report", args=[_ANY_ID]).replace(
             str(_ANY_ID), "{}"
         ),
+        "helpful_url": reverse("comments:helpful", args=[_ANY_ID]).replace(
+            str(_ANY_ID), "{}"
+        ),
+        "editable": editable,
     }
+    if editable:
+        context["edit_url"] = reverse("comments:edit", args=[_ANY_ID]).replace(
+            str(_ANY_ID), "{}"
+        )
     return mark_safe(  # noqa: S308 - rendered by Jinja2, which escapes every value
         render_to_string("comments/threads.html", context)
     )
@@ -254,12 +308,13 @@ def render_preview(comment):
     )
 
 
-def conversation_context(request, article, *, pending=()):
+def conversation_context(request, article, *, pending=(), editable=frozenset()):
     """Return the template context of the article's conversation for this request.
 
     The threads come from the fragment cache, but for a visitor with comments
-    of their own waiting for moderation (`pending`): that page is theirs
-    alone, rendered for them and never stored. Raise Http404 for a page of
+    of their own waiting for moderation (`pending`) or still open to their
+    edits (`editable`): that page is theirs alone, rendered for them and
+    never stored. Raise Http404 for a page of
     threads past the last.
     """
     order = parse_order(request.GET.get("order"))
@@ -268,8 +323,8 @@ def conversation_context(request, article, *, pending=()):
     else:
         number = parse_page(request.GET.get("cpage"))
     wanted = {"number": number, "order": order, "comments_open": article.comments_open}
-    if pending:
-        html = render_threads(article, **wanted, pending=pending)
+    if pending or editable:
+        html = render_threads(article, **wanted, pending=pending, editable=editable)
     else:
         html = cached_fragment(
             fragment_key(article, **wanted),
@@ -277,7 +332,12 @@ def conversation_context(request, article, *, pending=()):
         )
     if html is None:
         raise Http404("No such page of comments.")
-    return {"conversation_html": html, "comment_order": order}
+    return {
+        "conversation_html": html,
+        "comment_order": order,
+        # The reader's own marks, from their cookie: the page's script shows them.
+        "helpful_marked": marked_comment_ids(request),
+    }
 
 
 def comment_page_number(article, comment_id, order=OLDEST):
@@ -291,12 +351,19 @@ def comment_page_number(article, comment_id, order=OLDEST):
     thread = Comment.objects.filter(article=article, pk=comment_id).values(
         thread_id=Coalesce("root_id", "id")
     )
-    root_path = Comment.objects.filter(pk=Subquery(thread[:1])).values("path")
-    path_is_before = "path__gt" if order == NEWEST else "path__lt"
+    root = Comment.objects.filter(pk=Subquery(thread[:1]))
+    root_path = Subquery(root.values("path")[:1])
+    if order == HELPFUL:
+        root_count = Subquery(root.values("helpful_count")[:1])
+        is_before = Q(helpful_count__gt=root_count) | Q(
+            helpful_count=root_count, path__lt=root_path
+        )
+    else:
+        is_before = Q(**{"path__gt" if order == NEWEST else "path__lt": root_path})
     before = (
         Comment.objects.approved()
         .filter(article=article, parent=None)
-        .filter(**{path_is_before: Subquery(root_path[:1])})
+        .filter(is_before)
         .count()
     )
     return min(before // threads_per_page() + 1, MAX_PAGE)

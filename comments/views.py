@@ -4,11 +4,19 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.views import article_or_404, render_article, visible_articles
-from comments.clients import client_ip, is_flooding, is_reporting_too_often
+from comments.clients import (
+    client_ip,
+    give_back_comment_attempt,
+    is_flooding,
+    is_reporting_too_often,
+)
+from comments.editing import remember_editable
+from comments.form_tokens import ALREADY_SENT, submit_once
 from comments.forms import (
     CommentForm,
     ReportForm,
@@ -18,11 +26,17 @@ from comments.forms import (
     remember_commenter,
 )
 from comments.models import Comment
-from comments.moderation import refresh_form_token, screen_comment
+from comments.moderation import (
+    is_awaiting_writer,
+    refresh_form_token,
+    screen_comment,
+)
+from comments.outages import keep_text_when_database_fails
 from comments.own_comments import remember_own_comment
 from comments.reports import record_report
-from comments.roles import staff_badge
+from comments.staff_comments import publishes_at_once, sign_as_staff
 from comments.threads import render_preview
+from comments.writer_confirmation import confirmation_email_queued
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
 
@@ -31,6 +45,11 @@ THANKS_HELD = (
     "until an editor has read it."
 )
 THANKS_PUBLISHED = "Your comment is published."
+THANKS_CONFIRM = (
+    "Thank you for your comment. We have emailed a link to the address you gave: "
+    "your comment is published once you click it. Until then it waits, and an "
+    "editor may read it first."
+)
 FLOOD = (
     "You have sent several comments in the last few minutes. Please wait a while "
     "before sending this one; your text is kept below."
@@ -42,6 +61,7 @@ REPORT_FLOOD = (
 
 
 @require_POST
+@keep_text_when_database_fails
 def post_comment(request, slug):
     """Store a comment from the article page, or show the form again with errors or a preview."""
     # With its author: the held-comment email and a page shown again need them.
@@ -57,36 +77,48 @@ def post_comment(request, slug):
         ip_address=client_ip(request), user_agent=_user_agent(request)
     )
     user = request.user
-    if user.is_staff:
-        comment.user = user
-        comment.badge = staff_badge(user, article)
+    # Staff publish at once, under their own name, only where they moderate.
+    publisher = publishes_at_once(user, article)
+    if publisher:
+        sign_as_staff(comment, user)
     if "preview" in request.POST:
         return _show_form(request, article, form, preview=comment)
 
-    if user.is_staff:
+    if publisher:
         comment.status = Comment.Status.APPROVED
-        comment.submit(moderator=user)
+        if not submit_once(comment, form.cleaned_data["form_token"], moderator=user):
+            return _refuse_sent_form(request, article, form)
         thanks = THANKS_PUBLISHED
     else:
         if is_flooding(comment.ip_address):
             form.add_error(None, FLOOD)
-            return _show_form(request, article, form, status=429)
-        decision = screen_comment(
-            comment,
-            honeypot=form.cleaned_data["subject"],
-            form_token=form.cleaned_data["form_token"],
-        )
-        comment.status, comment.status_reason = decision.status, decision.reason
-        comment.submit()
-        # A bot caught by a rule is thanked like everyone else.
-        published = comment.status == Comment.Status.APPROVED
-        thanks = THANKS_PUBLISHED if published else THANKS_HELD
+            response = _show_form(request, article, form, status=429)
+            response["Retry-After"] = str(settings.PARLEY["COMMENT_FLOOD_WINDOW"])
+            return response
+        try:
+            decision = screen_comment(
+                comment,
+                honeypot=form.cleaned_data["subject"],
+                form_token=form.cleaned_data["form_token"],
+                writer=user,
+            )
+            comment.status, comment.status_reason = decision.status, decision.reason
+            stored = submit_once(comment, form.cleaned_data["form_token"])
+        except DatabaseError:
+            # Nothing was stored, so nothing counts against the visitor.
+            give_back_comment_attempt(comment.ip_address)
+            raise
+        if not stored:
+            return _refuse_sent_form(request, article, form)
+        thanks = _thanks_for(comment)
 
     messages.success(request, thanks)
     response = redirect(f"{article.get_absolute_url()}#{comment.anchor}")
     if comment.status == Comment.Status.PENDING:
         # Published or stored as spam, it has nothing to wait for.
         remember_own_comment(request, response, comment.pk)
+    if comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED):
+        remember_editable(request, response, comment)
     if not user.is_staff:
         if form.cleaned_data["remember"]:
             remember_commenter(
@@ -95,6 +127,21 @@ def post_comment(request, slug):
         else:
             forget_commenter(response)
     return response
+
+
+def _thanks_for(comment):
+    """Return what the writer of a screened comment is told: only what is true of it."""
+    if comment.status == Comment.Status.APPROVED:
+        return THANKS_PUBLISHED
+    if is_awaiting_writer(comment) and confirmation_email_queued(comment):
+        return THANKS_CONFIRM
+    # A bot caught by a rule is thanked like everyone else.
+    return THANKS_HELD
+
+
+def _refuse_sent_form(request, article, form):
+    form.add_error(None, ALREADY_SENT)
+    return _show_form(request, article, form, status=409)
 
 
 def _show_form(request, article, form, *, preview=None, status=200):

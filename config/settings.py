@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "articles.redirects.OldAddressRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -165,6 +166,9 @@ def _mailer_from_url(url):
     config = environ.Env.email_url_config(url)
     backend = config["EMAIL_BACKEND"]
     if backend.endswith("smtp.EmailBackend"):
+        # Django's SMTP backend, telling a lost answer to the end of a message
+        # (which the server may have taken) from a refusal.
+        backend = "comments.notify.smtp.EmailBackend"
         options = {
             "host": config.get("EMAIL_HOST"),
             "port": config.get("EMAIL_PORT"),
@@ -172,7 +176,11 @@ def _mailer_from_url(url):
             "password": config.get("EMAIL_HOST_PASSWORD") or None,
             "use_tls": config.get("EMAIL_USE_TLS", False),
             "use_ssl": config.get("EMAIL_USE_SSL", False),
-            "timeout": env.int("EMAIL_TIMEOUT", default=10),
+            # Seconds to wait for each answer of the mail server. RFC 5321
+            # gives servers up to 10 minutes to answer the end of a message;
+            # giving up sooner sends the email again when a slow server did
+            # take it.
+            "timeout": env.float("EMAIL_TIMEOUT", default=600),
         }
     elif backend.endswith("filebased.EmailBackend"):
         options = {"file_path": config.get("EMAIL_FILE_PATH")}
@@ -251,6 +259,9 @@ LOGGING = {
 # Parley's own knobs: see README.md, "Configuration".
 PARLEY = {
     "ARTICLES_PER_PAGE": env.int("ARTICLES_PER_PAGE", default=10),
+    # Comments close this many days after an article is published; 0 never.
+    # An article's own setting, on its admin page, comes first.
+    "COMMENTS_CLOSE_AFTER_DAYS": env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0),
     # Posting and screening comments (comments/moderation.py), and the
     # flood, report and proxy settings (comments/clients.py, comments/reports.py).
     "COMMENT_MIN_SECONDS": env.float("COMMENT_MIN_SECONDS", default=3.0),
@@ -266,6 +277,10 @@ PARLEY = {
     "REPORTS_TO_HOLD": env.int("REPORTS_TO_HOLD", default=3),
     "REPORT_LIMIT": env.int("REPORT_LIMIT", default=5),
     "REPORT_WINDOW": env.int("REPORT_WINDOW", default=60 * 60),
+    # Helpful marks (comments/helpful.py): the article page shows new counts
+    # at most this many seconds after a click, and re-renders its cached
+    # conversation for them at most once per this period.
+    "HELPFUL_REFRESH_SECONDS": env.int("HELPFUL_REFRESH_SECONDS", default=60),
     "PROXY_COUNT": env.int("PROXY_COUNT", default=0),
     # Notifications (comments/notify/). Seconds to wait before each retry of
     # an email the SMTP server refused: 6 attempts over about 1 h 50 min by
@@ -275,11 +290,20 @@ PARLEY = {
     ),
     # Minutes after which an email a worker took but never finished (the
     # worker died) is handed to another worker.
-    "EMAIL_STUCK_MINUTES": env.int("EMAIL_STUCK_MINUTES", default=15),
+    # Also how long an email whose sending ended without the server's answer
+    # ("unknown") waits for its one retry. Longer than EMAIL_TIMEOUT.
+    "EMAIL_STUCK_MINUTES": env.float("EMAIL_STUCK_MINUTES", default=15),
+    # Seconds between the worker's checks for such emails, and for task rows
+    # a dead worker left running.
+    "EMAIL_SWEEP_SECONDS": env.float("EMAIL_SWEEP_SECONDS", default=60),
     "MODERATION_LINK_DAYS": env.int("MODERATION_LINK_DAYS", default=7),
     "CONFIRMATION_LINK_DAYS": env.int("CONFIRMATION_LINK_DAYS", default=30),
     # At most one confirmation request per address in this many hours.
     "CONFIRMATION_RESEND_HOURS": env.int("CONFIRMATION_RESEND_HOURS", default=24),
+    # At most this many confirmation requests from one network (an IPv4
+    # address, an IPv6 /64) per window in seconds (comments/clients.py).
+    "CONFIRMATION_LIMIT": env.int("CONFIRMATION_LIMIT", default=3),
+    "CONFIRMATION_WINDOW": env.int("CONFIRMATION_WINDOW", default=60 * 60),
     # Optional mailbox offered in List-Unsubscribe beside the web link.
     "UNSUBSCRIBE_MAILTO": env.str("UNSUBSCRIBE_MAILTO", default=""),
     # Retention (comments/retention.py).

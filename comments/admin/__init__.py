@@ -5,6 +5,7 @@ queue           the queue's rows and columns, and the waiting count on the admin
 views           the comment page's buttons (decide, feature, block, reply), privacy requests
 forms           the forms of those pages
 comment         CommentAdmin, which puts them together
+moderation_log  the moderation log: every change, by people and by Parley's rules
 block_list      the block list (editors only)
 canned_replies  the openings offered in the reply form
 comments.notify.admin   Notification, Subscriber and staff email preferences
@@ -17,10 +18,12 @@ from django.contrib import admin
 from comments.admin.block_list import BlockedItemAdmin
 from comments.admin.canned_replies import CannedReplyAdmin
 from comments.admin.comment import CommentAdmin
+from comments.admin.moderation_log import ModerationLogAdmin
 from comments.models import (
     BlockedItem,
     CannedReply,
     Comment,
+    ModerationLogEntry,
     Notification,
     StaffPreference,
     Subscriber,
@@ -32,6 +35,7 @@ from comments.notify.admin import (
 )
 
 admin.site.register(Comment, CommentAdmin)
+admin.site.register(ModerationLogEntry, ModerationLogAdmin)
 admin.site.register(BlockedItem, BlockedItemAdmin)
 admin.site.register(CannedReply, CannedReplyAdmin)
 admin.site.register(Notification, NotificationAdmin)

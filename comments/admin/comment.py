@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from comments import privacy, roles
+from comments.admin import undo
 from comments.admin.filters import (
     ALL,
     ArticleFilter,
@@ -27,14 +28,18 @@ from comments.admin.filters import (
     HeldReasonFilter,
     StatusFilter,
 )
+from comments.admin.helpful import HelpfulMarksMixin
 from comments.admin.queue import (
     CommentChangeList,
     CountedPaginator,
     QueueColumnsMixin,
     tab_row_count,
 )
+from comments.admin.queue_actions import QueueDecisionsMixin
+from comments.admin.versions import EditHistoryMixin
 from comments.admin.views import ALREADY, DONE, CommentPageViewsMixin
-from comments.models import Comment, normalize_email
+from comments.models import Comment, log_comment_change, normalize_email
+from comments.moderation_log import Action
 
 Status = Comment.Status
 # How the admin log names the fields editors may correct.
@@ -74,7 +79,10 @@ def _as_ip(term):
 
 
 class CommentAdmin(
+    HelpfulMarksMixin,
+    EditHistoryMixin,
     QueueColumnsMixin,
+    QueueDecisionsMixin,
     CommentPageViewsMixin,
     roles.RoleScopedAdminMixin,
     admin.ModelAdmin,
@@ -82,13 +90,14 @@ class CommentAdmin(
     list_display = [
         "comment",
         "sender",
-        "article_title",
         "status_column",
         "held_reason",
         "age",
-        "sender_history",
+        "helpful_count",
+        "row_actions",
     ]
-    list_display_links = ["comment"]
+    # The comment column holds its own link, beside the folded full text.
+    list_display_links = None
     list_filter = [
         StatusFilter,
         ArticleFilter,
@@ -106,14 +115,22 @@ class CommentAdmin(
     list_max_show_all = 500
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    actions = ["approve", "reject", "mark_spam", "return_to_pending"]
+    actions = [
+        "approve",
+        "reject",
+        "mark_spam",
+        "return_to_pending",
+        "reset_helpful_counts",
+    ]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
         (None, {"fields": ["article", "parent", "author_name", "author_email",
-                           "author_website", "body"]}),
+                           "author_website", "body", "edited_at",
+                           "edit_history"]}),
         ("Decision", {"fields": ["status", "status_reason", "moderated_by",
-                                 "moderated_at", "published_at", "is_featured"]}),
+                                 "moderated_at", "published_at", "is_featured",
+                                 "helpful_count"]}),
         ("Sender", {"fields": ["user", "badge", "ip_address", "user_agent",
                                "notify_on_reply", "created_at", "is_removed"]}),
     ]  # fmt: skip
@@ -123,7 +140,7 @@ class CommentAdmin(
 
     class Media:
         css = {"all": ["css/admin_moderation.css"]}
-        js = ["js/admin_canned_replies.js"]
+        js = ["js/admin_canned_replies.js", "js/admin_queue.js"]
 
     # Scope and permissions -------------------------------------------------
 
@@ -178,7 +195,11 @@ class CommentAdmin(
         return CommentChangeList
 
     def changelist_view(self, request, extra_context=None):
-        context = {"is_editor": roles.is_editor(request.user), **(extra_context or {})}
+        context = {
+            "is_editor": roles.is_editor(request.user),
+            "undo_last": undo.latest(request),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, context)
 
     def get_search_results(self, request, queryset, search_term):
@@ -274,3 +295,12 @@ class CommentAdmin(
             for name in form.changed_data
         ]
         return " ".join(edits) or "No fields changed."
+
+    # Edits and deletions go to the moderation log like every other change.
+
+    def log_change(self, request, obj, message):
+        log_comment_change(request.user, obj, message, action=Action.EDITED)
+
+    def log_deletions(self, request, queryset):
+        for comment in queryset:
+            log_comment_change(request.user, comment, "Deleted.", action=Action.DELETED)

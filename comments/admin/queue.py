@@ -8,14 +8,16 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from comments import roles
-from comments.admin.filters import StatusFilter
+from comments.admin.filters import StatusFilter, held_rule_label
 from comments.models import Comment
 from comments.sanitize import REMOVED_PLACEHOLDER
 
@@ -65,6 +67,7 @@ class CommentChangeList(ChangeList):
         "is_removed", "ip_address",
         "article__title", "article__slug",
         "parent__author_name", "parent__body_html", "parent__is_removed",
+        "helpful_count", "deleted_by_writer", "parent__deleted_by_writer",
     ]  # fmt: skip
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -142,32 +145,59 @@ def short_age(moment, now):
     return "just now"
 
 
+# Row buttons, by the status they lead to; the current status has none.
+ROW_DECISIONS = [
+    (Status.APPROVED, "Approve", "a"),
+    (Status.PENDING, "Unapprove", "u"),
+    (Status.REJECTED, "Reject", "d"),
+    (Status.SPAM, "Spam", "s"),
+]
+# A comment longer than this (in plain text) is folded, with a way to read it all.
+FOLD_AFTER = 280
+# The form (outside the changelist's own form, which holds the bulk actions)
+# that the row buttons submit; change_list.html renders it.
+ROW_FORM_ID = "queue-decide"
+REPLYABLE = {Status.PENDING, Status.APPROVED}
+
+
 class QueueColumnsMixin:
     """The queue's columns, named in CommentAdmin.list_display."""
 
     @admin.display(description="Comment")
     def comment(self, obj):
-        text = excerpt(obj)
-        if obj.parent_id is None:
-            return text
-        return format_html(
-            '{}<span class="reply-context">In reply to {}: “{}”</span>',
-            text,
-            obj.parent.display_name,
-            excerpt(obj.parent, 80),
+        text = excerpt(obj, FOLD_AFTER)
+        opened = format_html(
+            '<a class="comment-open" href="{}">{}</a>', obj.get_admin_url(), text
         )
+        if not obj.is_removed and text.endswith("…"):
+            opened = format_html(
+                '{}<details class="comment-full"><summary>Show the whole comment'
+                '</summary><div class="comment-text">{}</div></details>',
+                opened,
+                mark_safe(obj.body_html),  # noqa: S308 - the sanitiser's output
+            )
+        where = format_html(
+            '<span class="comment-article">On <cite>{}</cite></span>', obj.article.title
+        )
+        if obj.parent_id is not None:
+            where = format_html(
+                '<span class="reply-context">In reply to {}: “{}”</span>{}',
+                obj.parent.display_name,
+                excerpt(obj.parent, 80),
+                where,
+            )
+        return format_html("{}{}", opened, where)
 
     @admin.display(description="Author", ordering="author_name")
     def sender(self, obj):
         if obj.is_removed:
             return REMOVED_PLACEHOLDER
         return format_html(
-            '{}<span class="sender-email">{}</span>', obj.author_name, obj.author_email
+            '{}<span class="sender-email">{}</span>{}',
+            obj.author_name,
+            obj.author_email,
+            self.sender_history(obj),
         )
-
-    @admin.display(description="Article", ordering="article__title")
-    def article_title(self, obj):
-        return obj.article.title
 
     @admin.display(description="Status", ordering="status")
     def status_column(self, obj):
@@ -176,7 +206,16 @@ class QueueColumnsMixin:
 
     @admin.display(description="Held because", ordering="status_reason")
     def held_reason(self, obj):
-        return obj.status_reason or "—"
+        if not obj.status_reason:
+            return "—"
+        rule = held_rule_label(obj.status_reason)
+        if not rule or rule == obj.status_reason:
+            return obj.status_reason
+        return format_html(
+            '<strong class="held-rule">{}</strong><span class="held-detail">{}</span>',
+            rule,
+            obj.status_reason,
+        )
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj):
@@ -186,14 +225,58 @@ class QueueColumnsMixin:
             short_age(obj.created_at, timezone.now()),
         )
 
-    @admin.display(description="This sender before")
     def sender_history(self, obj):
         counts = getattr(obj, "sender_history", {})
         if not counts:
-            return "First comment"
+            return format_html('<span class="history-first">{}</span>', "First comment")
         return format_html(
-            '<span class="history-approved">{} approved,</span> '
-            '<span class="history-rejected">{} rejected,</span> '
-            '<span class="history-spam">{} spam</span>',
+            '<span class="history">{} approved, {} rejected, {} spam</span>',
             *(counts.get(status, 0) for status in HISTORY_STATUSES),
         )
+
+    @admin.display(description="Decide")
+    def row_actions(self, obj):
+        # Every button is there, the ones that do not apply hidden: the
+        # queue's script shows them as the row's status changes in place.
+        moderate_url = reverse("admin:comments_comment_moderate", args=[obj.pk])
+        buttons = format_html_join(
+            "",
+            '<button type="submit" form="{}" formaction="{}" name="status" '
+            'value="{}" class="button decide-{}" aria-keyshortcuts="{}"{}>'
+            "{}</button>",
+            (
+                (
+                    ROW_FORM_ID,
+                    moderate_url,
+                    status,
+                    status,
+                    key,
+                    "" if applies_to(status, obj.status) else mark_safe(" hidden"),
+                    label,
+                )
+                for status, label, key in ROW_DECISIONS
+            ),
+        )
+        reply = ""
+        if not obj.is_removed:
+            reply = format_html(
+                '<a class="button decide-reply" href="{}#reply-title" '
+                'aria-keyshortcuts="r"{}>Reply</a>',
+                obj.get_admin_url(),
+                "" if obj.status in REPLYABLE else mark_safe(" hidden"),
+            )
+        return format_html(
+            '<div class="row-actions" data-comment="{}" data-status="{}">{}{}'
+            '<span class="row-outcome" role="status"></span></div>',
+            obj.pk,
+            obj.status,
+            buttons,
+            reply,
+        )
+
+
+def applies_to(target, status):
+    """Return whether a row of this status offers the button leading to `target`."""
+    if target == Status.PENDING:
+        return status == Status.APPROVED  # "Unapprove"
+    return target != status

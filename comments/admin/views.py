@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from comments import privacy, roles
+from comments.admin import undo
 from comments.admin.forms import (
     BlockSenderForm,
     ModerationForm,
@@ -144,16 +145,22 @@ class CommentPageViewsMixin:
         comment = self._comment_to_moderate(request, object_id)
         form = ModerationForm(request.POST)
         if not form.is_valid():
-            self.message_user(request, "Choose a decision.", messages.ERROR)
-            return self._back_to(comment)
-        status = form.cleaned_data["status"]
-        if comment.moderate(status, by=request.user):
-            self.message_user(request, f"The comment was {DONE[status]}.")
-        else:
-            self.message_user(
-                request, f"The comment was {ALREADY[status]}.", messages.WARNING
+            return self.decision_response(
+                request, comment, "Choose a decision.", messages.ERROR
             )
-        return self._back_to(comment)
+        status = form.cleaned_data["status"]
+        previous = comment.status, comment.status_reason
+        if not comment.moderate(status, by=request.user):
+            return self.decision_response(
+                request,
+                comment,
+                f"The comment was {ALREADY[status]}.",
+                messages.WARNING,
+            )
+        undo.remember(request, comment, *previous)
+        return self.decision_response(
+            request, comment, f"The comment was {DONE[status]}."
+        )
 
     def block_sender_view(self, request, object_id):
         comment = self._comment_to_moderate(request, object_id)

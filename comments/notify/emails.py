@@ -9,23 +9,27 @@ subject, which is flattened to one line first.
 
 import email.policy
 import unicodedata
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 
+from comments.addresses import normalize_email
 from comments.models import Notification
 from comments.notify import links, recipients
 
 MAX_SUBJECT_LENGTH = 150
 
 
-def send_reply_email(reply, recipient):
+def send_reply_email(reply, recipient, *, message_id=None):
     """Tell the author of reply.parent that `reply` answers them."""
     parent = reply.parent
     _send(
         "reply",
         recipient,
+        message_id,
         {
             "reply": reply,
             "parent": parent,
@@ -37,11 +41,12 @@ def send_reply_email(reply, recipient):
     )
 
 
-def send_held_comment_email(comment, recipient, user):
+def send_held_comment_email(comment, recipient, user, *, message_id=None):
     """Ask `user` (the article's author or an opted-in editor) to decide a held comment."""
     _send(
         "held",
         recipient,
+        message_id,
         {
             "comment": comment,
             "article": comment.article,
@@ -55,11 +60,12 @@ def send_held_comment_email(comment, recipient, user):
     )
 
 
-def send_comment_live_email(comment, recipient):
+def send_comment_live_email(comment, recipient, *, message_id=None):
     """Tell a commenter that their held comment is now published."""
     _send(
         "published",
         recipient,
+        message_id,
         {
             "comment": comment,
             "article": comment.article,
@@ -68,11 +74,12 @@ def send_comment_live_email(comment, recipient):
     )
 
 
-def send_confirmation_email(recipient, comment):
+def send_confirmation_email(recipient, comment, *, message_id=None):
     """Ask an address to confirm it wants reply emails (double opt-in)."""
     _send(
         "confirmation",
         recipient,
+        message_id,
         {
             "comment": comment,
             "article": comment.article if comment else None,
@@ -82,21 +89,54 @@ def send_confirmation_email(recipient, comment):
     )
 
 
+def send_writer_confirmation_email(comment, recipient, *, message_id=None):
+    """Ask the owner of a trusted address to confirm that they wrote `comment`."""
+    _send(
+        "writer_confirmation",
+        recipient,
+        message_id,
+        {
+            "comment": comment,
+            "article": comment.article,
+            "confirm_url": links.writer_confirm_url(comment),
+            "link_days": settings.PARLEY["CONFIRMATION_LINK_DAYS"],
+        },
+    )
+
+
 def send_for(notification):
     """Send the email a Notification stands for; raise when the mail server fails."""
     comment = notification.comment
     kind = notification.kind
+    recipient = normalize_email(notification.recipient)
+    message_id = message_id_for(notification)
     if kind == Notification.Kind.REPLY:
-        send_reply_email(comment, notification.recipient)
+        send_reply_email(comment, recipient, message_id=message_id)
     elif kind == Notification.Kind.HELD:
-        user = recipients.held_recipient_user(comment, notification.recipient)
-        send_held_comment_email(comment, notification.recipient, user)
+        user = recipients.held_recipient_user(comment, recipient)
+        send_held_comment_email(comment, recipient, user, message_id=message_id)
     elif kind == Notification.Kind.PUBLISHED:
-        send_comment_live_email(comment, notification.recipient)
+        send_comment_live_email(comment, recipient, message_id=message_id)
     elif kind == Notification.Kind.CONFIRMATION:
-        send_confirmation_email(notification.recipient, comment)
+        send_confirmation_email(recipient, comment, message_id=message_id)
+    elif kind == Notification.Kind.COMMENT_CONFIRMATION:
+        send_writer_confirmation_email(comment, recipient, message_id=message_id)
     else:
         raise ValueError(f"Unknown notification kind {kind!r}")
+
+
+def message_id_for(notification):
+    """Return the Message-ID of the email a Notification stands for, the same on every attempt.
+
+    When a mail server took a message but its answer was lost (a timeout at
+    the end of the data), the retry can deliver a second copy; with the same
+    Message-ID, receiving systems and mail clients treat both as one message.
+    The row's creation time keeps ids apart between two sites (or a site and
+    its restored copy) whose notification ids overlap.
+    """
+    created = int(notification.created_at.timestamp())
+    domain = urlsplit(settings.SITE_URL).hostname or DNS_NAME.get_fqdn()
+    return f"<notification.{notification.pk}.{created}@{domain}>"
 
 
 def one_line(text):
@@ -111,20 +151,28 @@ def one_line(text):
     return text
 
 
-# The default policy folds a header at 78 characters, and a long signed URL has
-# nowhere to break, so it would be sent as RFC 2047 encoded words that mail
-# clients never decode into a List-Unsubscribe link. RFC 5322 allows lines of
-# 998 characters; with that limit, bodies with long links also stay readable.
-MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+# Python's email policies fold a header at 78 characters, and a long signed
+# URL has nowhere to break, so it would leave as RFC 2047 encoded words
+# (`=?utf-8?q?=3Chttp...`) that mail providers never read as a one-click
+# List-Unsubscribe link. RFC 5322 allows lines of 998 characters; with that
+# limit, bodies with long links also stay readable.
+MAX_LINE_LENGTH = 998
 
 
 class ParleyEmail(EmailMultiAlternatives):
-    def message(self, *, policy=MAIL_POLICY):
-        return super().message(policy=policy)
+    def message(self, *, policy=email.policy.default):
+        # Whoever serialises the message chooses the policy (the SMTP backend
+        # asks for email.policy.SMTP, for its CRLF line endings); the line
+        # length is the message's own, whatever the policy.
+        return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
 
 
-def build_message(name, recipient, context):
-    """Return the EmailMultiAlternatives for templates/emails/<name>_*."""
+def build_message(name, recipient, context, *, message_id=None):
+    """Return the EmailMultiAlternatives for templates/emails/<name>_*.
+
+    Without `message_id`, Django gives the message a new one.
+    """
+    recipient = normalize_email(recipient)
     unsubscribe_url = links.unsubscribe_url(recipient)
     context = {
         **context,
@@ -139,21 +187,21 @@ def build_message(name, recipient, context):
     list_unsubscribe = f"<{unsubscribe_url}>"
     if mailto := settings.PARLEY["UNSUBSCRIBE_MAILTO"]:
         list_unsubscribe += f", <mailto:{mailto}?subject=unsubscribe>"
+    headers = {
+        "List-Unsubscribe": list_unsubscribe,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        # RFC 3834: tells autoresponders not to answer.
+        "Auto-Submitted": "auto-generated",
+    }
+    if message_id:
+        headers["Message-ID"] = message_id
     message = ParleyEmail(
-        subject,
-        text,
-        settings.DEFAULT_FROM_EMAIL,
-        [recipient],
-        headers={
-            "List-Unsubscribe": list_unsubscribe,
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # RFC 3834: tells autoresponders not to answer.
-            "Auto-Submitted": "auto-generated",
-        },
+        subject, text, settings.DEFAULT_FROM_EMAIL, [recipient], headers=headers
     )
     message.attach_alternative(html, "text/html")
     return message
 
 
-def _send(name, recipient, context):
-    build_message(name, recipient, context).send(using="default")
+def _send(name, recipient, message_id, context):
+    message = build_message(name, recipient, context, message_id=message_id)
+    message.send(using="default")

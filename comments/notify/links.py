@@ -1,4 +1,4 @@
-"""Signed links in emails: confirm an address, unsubscribe it, decide a held comment.
+"""Signed links in emails: confirm an address, unsubscribe it, decide a held comment, confirm one's own.
 
 Each link carries a value signed with SECRET_KEY under its own salt, so a token
 made for one purpose is worthless for another. Moderation tokens also carry the
@@ -16,6 +16,7 @@ from django.urls import reverse
 CONFIRM_SALT = "parley.email.confirm"
 UNSUBSCRIBE_SALT = "parley.email.unsubscribe"
 MODERATE_SALT = "parley.email.moderate"
+WRITER_CONFIRM_SALT = "parley.email.confirm-comment"
 
 DECISIONS = ("approve", "spam")
 
@@ -88,6 +89,31 @@ def read_moderate_token(token, comment, decision):
     if payload.get("s") != moderation_state(comment):
         raise AlreadyDecided("This comment has been decided since this link was sent.")
     return payload["u"]
+
+
+def writer_confirm_url(comment):
+    """Return the link that publishes `comment` when the owner of its address clicks it."""
+    token = signing.dumps(
+        {"e": comment.author_email, "s": moderation_state(comment)},
+        salt=f"{WRITER_CONFIRM_SALT}:{comment.pk}",
+        compress=True,
+    )
+    return absolute(reverse("comment_emails:confirm_comment", args=[comment.pk, token]))
+
+
+def read_writer_confirm_token(token, comment):
+    """Check a writer's confirmation link for `comment`; return the address it was sent to.
+
+    Raise InvalidLink when it was made for another comment or has expired,
+    and AlreadyDecided when an editor has decided the comment since.
+    """
+    max_age = timedelta(days=settings.PARLEY["CONFIRMATION_LINK_DAYS"])
+    payload = _load(token, salt=f"{WRITER_CONFIRM_SALT}:{comment.pk}", max_age=max_age)
+    if not isinstance(payload, dict) or payload.get("e") != comment.author_email:
+        raise InvalidLink("This link is not valid.")
+    if payload.get("s") != moderation_state(comment):
+        raise AlreadyDecided("This comment has been decided since this link was sent.")
+    return payload["e"]
 
 
 def _load(token, *, salt, max_age=None):

@@ -22,6 +22,12 @@ def schedule_held_comment_emails(sender, comment, **kwargs):
         [decision for decision, _user in recipients.held_recipients(comment)],
         new_comment=True,
     )
+    outbox.schedule(
+        Notification.Kind.COMMENT_CONFIRMATION,
+        comment,
+        recipients.writer_confirmation_recipients(comment),
+        new_comment=True,
+    )
     outbox.schedule_confirmation(comment, new_comment=True)
 
 

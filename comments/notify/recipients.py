@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from comments import roles
+from comments.clients import is_asking_confirmation_too_often
 from comments.models import (
     Comment,
     Notification,
@@ -22,6 +23,7 @@ from comments.models import (
     Subscriber,
     normalize_email,
 )
+from comments.moderation import is_awaiting_writer
 
 NOT_ASKED = "did not ask for email"
 NOT_CONFIRMED = "address not confirmed"
@@ -35,6 +37,7 @@ NO_LONGER_HELD = "comment already decided"
 NO_LONGER_OPTED_IN = "no longer receives moderation email"
 PARENT_NOT_PUBLISHED = "the comment it answers is not published"
 COMMENT_DELETED = "comment deleted"
+TOO_MANY_REQUESTS = "too many confirmation emails asked for from this network"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def consent_reason(email, *, account=None):
     being the address of the signed-in account that wrote the comment (staff
     replying from the admin): the site already knows that person.
     """
+    email = normalize_email(email)
     subscriber = Subscriber.objects.filter(email=email).first()
     return _consent_reason(subscriber, email, account)
 
@@ -76,10 +80,10 @@ def reply_recipients(reply):
     parent = reply.parent
     if parent is None or parent.is_removed:
         return []
-    recipient = parent.author_email
+    recipient = normalize_email(parent.author_email)
     if not recipient:
         return []
-    if recipient == reply.author_email or (
+    if recipient == normalize_email(reply.author_email) or (
         parent.user_id is not None and parent.user_id == reply.user_id
     ):
         return [Decision(recipient, OWN_REPLY)]
@@ -90,7 +94,7 @@ def reply_recipients(reply):
 
 def published_recipients(comment):
     """A held comment that is approved is emailed to its writer."""
-    recipient = comment.author_email
+    recipient = normalize_email(comment.author_email)
     if not recipient or comment.is_removed:
         return []
     if not comment.notify_on_reply:
@@ -125,6 +129,7 @@ def held_recipients(comment):
 
 def held_recipient_user(comment, recipient):
     """Return the staff member a held-comment email to `recipient` is for, or None."""
+    recipient = normalize_email(recipient)
     for decision, user in held_recipients(comment):
         if decision.recipient == recipient:
             return user
@@ -138,7 +143,7 @@ def confirmation_needed(comment):
     asked, at most once per CONFIRMATION_RESEND_HOURS, so the form cannot be
     used to fill a stranger's inbox.
     """
-    recipient = comment.author_email
+    recipient = normalize_email(comment.author_email)
     if not comment.notify_on_reply or not recipient:
         return None
     subscriber = Subscriber.objects.filter(email=recipient).first()
@@ -152,6 +157,8 @@ def confirmation_needed(comment):
     # row and renames its notifications: no row, nothing asked yet.
     if subscriber is not None and confirmation_recently_requested(recipient):
         return None
+    if is_asking_confirmation_too_often(comment.ip_address):
+        return None
     return Decision(recipient)
 
 
@@ -162,12 +169,55 @@ def confirmation_recently_requested(email):
     return (
         Notification.objects.filter(
             kind=Notification.Kind.CONFIRMATION,
-            recipient=email,
+            recipient=normalize_email(email),
             created_at__gte=since,
         )
         .exclude(status=Notification.Status.SKIPPED)
         .exists()
     )
+
+
+def writer_confirmation_recipients(comment):
+    """A trusted address's comment is emailed to that address, for its writer to confirm.
+
+    Only while it waits for nothing else, never to an unsubscribed address,
+    and no more than one unanswered request per address per
+    CONFIRMATION_RESEND_HOURS, so typing a stranger's address cannot fill
+    their inbox. Skipped, the comment simply waits for an editor.
+    """
+    if not is_awaiting_writer(comment):
+        return []
+    recipient = normalize_email(comment.author_email)
+    reason = _unsubscribed_reason(recipient)
+    if not reason and writer_confirmation_unanswered(recipient):
+        reason = RECENTLY_ASKED
+    if not reason and is_asking_confirmation_too_often(comment.ip_address):
+        reason = TOO_MANY_REQUESTS
+    return [Decision(recipient, reason)]
+
+
+def writer_confirmation_unanswered(email):
+    """Return True when `email` was asked recently to confirm a comment that still waits."""
+    since = timezone.now() - timedelta(
+        hours=settings.PARLEY["CONFIRMATION_RESEND_HOURS"]
+    )
+    return (
+        Notification.objects.filter(
+            kind=Notification.Kind.COMMENT_CONFIRMATION,
+            recipient=normalize_email(email),
+            created_at__gte=since,
+            comment__status=Comment.Status.PENDING,
+        )
+        .exclude(status=Notification.Status.SKIPPED)
+        .exists()
+    )
+
+
+def _unsubscribed_reason(email):
+    unsubscribed = Subscriber.objects.filter(
+        email=normalize_email(email), unsubscribed_at__isnull=False
+    ).exists()
+    return UNSUBSCRIBED if unsubscribed else ""
 
 
 def reason_not_to_send(notification):
@@ -180,8 +230,14 @@ def reason_not_to_send(notification):
     Kind = Notification.Kind
     if comment is None:
         return COMMENT_DELETED
+    if notification.kind == Kind.COMMENT_CONFIRMATION:
+        if not is_awaiting_writer(comment):
+            return NO_LONGER_HELD
+        return _unsubscribed_reason(notification.recipient)
     if notification.kind == Kind.CONFIRMATION:
-        subscriber = Subscriber.objects.filter(email=notification.recipient).first()
+        subscriber = Subscriber.objects.filter(
+            email=normalize_email(notification.recipient)
+        ).first()
         if subscriber and subscriber.unsubscribed_at:
             return UNSUBSCRIBED
         if subscriber and subscriber.confirmed_at:
@@ -204,6 +260,7 @@ def reason_not_to_send(notification):
 
 
 def _reason_for(decisions, recipient, otherwise):
+    recipient = normalize_email(recipient)
     for decision in decisions:
         if decision.recipient == recipient:
             return decision.reason

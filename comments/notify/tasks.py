@@ -6,10 +6,19 @@ outside any transaction (an SMTP timeout never holds a database lock), then
 records sent, skipped, failed, or queued again with a later `run_after` when
 the SMTP server could not be reached.
 
+When the mail server took the whole message but its answer never came (a
+timeout at the end of the data), the server may have queued it: the row is
+recorded "unknown" and retried once, after EMAIL_STUCK_MINUTES, instead of
+being sent again at once. Every attempt carries the same Message-ID, so a
+second copy is one message to the receiving system.
+
 A worker that dies leaves its row "sending" (or queued, if it died before
-claiming). `requeue_stuck()` hands such rows to a new task after
-EMAIL_STUCK_MINUTES; each worker runs it after a send at most once a minute,
-and cron can run it too (`manage.py retry_stuck_notifications`).
+claiming) and its task row RUNNING. The sweep (`retry_stuck_notifications`)
+hands such emails to a new task after EMAIL_STUCK_MINUTES and marks the dead
+task rows failed. It runs in the worker on a timer: every send makes sure a
+sweep is queued EMAIL_SWEEP_SECONDS ahead, before it starts, and each sweep
+queues the next while any email is unfinished. Cron can run it too (`manage.py
+retry_stuck_notifications`), which also starts the timer again.
 
 Each queued task row stores the dotted path of its function
 (comments.notify.tasks.send_notification): rename or move a task and rows
@@ -19,17 +28,19 @@ earlier paths are kept).
 
 import logging
 import smtplib
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from comments.models import Notification
 from comments.notify import emails, recipients
+from comments.notify.smtp import OutcomeUnknown
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +48,23 @@ logger = logging.getLogger(__name__)
 @task
 def send_notification(notification_id):
     """Send one Notification email (or record why not); return its status."""
-    status = deliver(notification_id)
-    # Keeps a dead worker's emails moving even when nobody runs the sweep
-    # from cron; at most once a minute per worker, so a burst stays fast.
-    requeue_stuck_now_and_then()
-    return status
+    # Before sending: if this worker dies mid-send, the sweep is already
+    # queued for another worker (or this one, restarted) to run.
+    schedule_sweep()
+    return deliver(notification_id)
 
 
 @task
 def retry_stuck_notifications():
-    """Re-enqueue emails a dead worker left unsent; return how many."""
-    return requeue_stuck()
+    """The sweep: rescue what dead workers left; return how many emails were re-enqueued.
+
+    Queues the next sweep while any email is unfinished, so an idle site
+    still recovers an email whose worker died.
+    """
+    requeued = sweep()
+    if unfinished_emails_exist():
+        schedule_sweep()
+    return requeued
 
 
 def enqueue_send(notification_id, *, run_after=None):
@@ -76,11 +93,16 @@ def is_permanent(error):
 def deliver(notification_id):
     """Send one Notification if this worker can claim it; return its final status."""
     now = timezone.now()
+    due = Q(next_attempt_at__lte=now)
     claimed = (
-        Notification.objects.filter(
-            pk=notification_id, status=Notification.Status.QUEUED
+        Notification.objects.filter(pk=notification_id)
+        .filter(
+            Q(status=Notification.Status.QUEUED)
+            & (Q(next_attempt_at__isnull=True) | due)
+            # An unknown outcome waits for its one retry time; without one,
+            # it is final.
+            | Q(status=Notification.Status.UNKNOWN) & due
         )
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .update(
             status=Notification.Status.SENDING,
             claimed_at=now,
@@ -101,6 +123,8 @@ def deliver(notification_id):
         return Notification.Status.SKIPPED
     try:
         emails.send_for(notification)
+    except OutcomeUnknown as error:
+        return _outcome_unknown(notification, error)
     except (smtplib.SMTPException, OSError) as error:
         if is_permanent(error):
             _finish(notification, Notification.Status.FAILED, error=error)
@@ -133,6 +157,43 @@ def _finish(notification, status, *, reason="", error=None):
     Notification.objects.filter(
         pk=notification.pk, status=Notification.Status.SENDING
     ).update(**fields)
+
+
+def _outcome_unknown(notification, error):
+    """Record an attempt the server may have taken; retry it once, after the stuck period."""
+    if notification.outcome_unknown_at is not None:
+        # Retried once already: another copy is likelier than a lost email.
+        _finish(notification, Notification.Status.UNKNOWN, error=error)
+        logger.warning(
+            "notification=%s outcome unknown again, not retried: %s",
+            notification.pk,
+            describe(error),
+        )
+        return Notification.Status.UNKNOWN
+    now = timezone.now()
+    retry_at = now + stuck_period()
+    with transaction.atomic():
+        Notification.objects.filter(
+            pk=notification.pk, status=Notification.Status.SENDING
+        ).update(
+            status=Notification.Status.UNKNOWN,
+            claimed_at=None,
+            next_attempt_at=retry_at,
+            outcome_unknown_at=now,
+            last_error=describe(error),
+        )
+        enqueue_send(notification.pk, run_after=retry_at)
+    logger.warning(
+        "notification=%s outcome unknown, retrying once at %s: %s",
+        notification.pk,
+        retry_at.isoformat(),
+        describe(error),
+    )
+    return Notification.Status.UNKNOWN
+
+
+def stuck_period():
+    return timedelta(minutes=settings.PARLEY["EMAIL_STUCK_MINUTES"])
 
 
 def _retry_later(notification, error):
@@ -171,7 +232,7 @@ def _retry_later(notification, error):
 def requeue_stuck(*, now=None):
     """Hand emails abandoned by a dead worker to a new task; return how many."""
     now = now or timezone.now()
-    cutoff = now - timedelta(minutes=settings.PARLEY["EMAIL_STUCK_MINUTES"])
+    cutoff = now - stuck_period()
     stuck_ids = list(
         Notification.objects.stuck(older_than=cutoff).values_list("pk", flat=True)[:500]
     )
@@ -197,16 +258,90 @@ def requeue_stuck(*, now=None):
     return requeued
 
 
-_last_sweep = {"at": float("-inf")}
-SWEEP_EVERY_SECONDS = 60
+def sweep(*, now=None):
+    """Mark dead workers' email task rows failed and re-enqueue their emails; return how many."""
+    now = now or timezone.now()
+    fail_abandoned_task_rows(now=now)
+    return requeue_stuck(now=now)
 
 
-def requeue_stuck_now_and_then():
-    """Run requeue_stuck() if this process has not in the last minute."""
-    if time.monotonic() - _last_sweep["at"] < SWEEP_EVERY_SECONDS:
+def task_paths(*email_tasks):
+    """Return the dotted paths task rows of `email_tasks` may hold (see comments/tasks.py)."""
+    paths = []
+    for email_task in email_tasks:
+        paths += [email_task.module_path, f"comments.tasks.{email_task.name}"]
+    return paths
+
+
+def uses_database_queue():
+    return isinstance(send_notification.get_backend(), DatabaseBackend)
+
+
+class WorkerStopped(Exception):
+    """What a task row a dead worker left RUNNING is marked failed with."""
+
+
+def fail_abandoned_task_rows(*, now=None):
+    """Mark failed the email task rows still RUNNING after the stuck period; return how many.
+
+    No email task runs that long (it waits EMAIL_TIMEOUT at most for each
+    answer of the mail server): its worker died. Its email, if unsent, is
+    re-enqueued by requeue_stuck().
+    """
+    if not uses_database_queue():
         return 0
-    _last_sweep["at"] = time.monotonic()
-    return requeue_stuck()
+    now = now or timezone.now()
+    error = WorkerStopped(
+        "The worker running this task stopped before finishing it; "
+        "the email was handed to another worker."
+    )
+    failed = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path__in=task_paths(send_notification, retry_stuck_notifications),
+        started_at__lt=now - stuck_period(),
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
+        traceback=describe(error),
+    )
+    if failed:
+        logger.warning("marked %s abandoned email task row(s) failed", failed)
+    return failed
+
+
+def unfinished_emails_exist():
+    Status = Notification.Status
+    return (
+        Notification.objects.filter(
+            Q(status__in=[Status.QUEUED, Status.SENDING])
+            | Q(status=Status.UNKNOWN, next_attempt_at__isnull=False)
+        ).exists()
+        or DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, task_path__in=task_paths(send_notification)
+        ).exists()
+    )
+
+
+def schedule_sweep():
+    """Queue a sweep EMAIL_SWEEP_SECONDS from now, unless one is queued already.
+
+    Two sweeps queued at once (by two workers) fold back into one: a sweep
+    queues its successor only when no other sweep waits.
+    """
+    if not uses_database_queue():
+        return False
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path__in=task_paths(retry_stuck_notifications),
+    )
+    if waiting.exists():
+        return False
+    run_after = timezone.now() + timedelta(
+        seconds=settings.PARLEY["EMAIL_SWEEP_SECONDS"]
+    )
+    retry_stuck_notifications.using(run_after=run_after).enqueue()
+    return True
 
 
 def describe(error):

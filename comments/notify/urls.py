@@ -12,4 +12,9 @@ urlpatterns = [
         views.moderate,
         name="moderate",
     ),
+    path(
+        "confirm-comment/<int:comment_id>/<str:token>/",
+        views.confirm_comment,
+        name="confirm_comment",
+    ),
 ]

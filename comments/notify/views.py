@@ -14,8 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from comments import roles
+from comments.addresses import normalize_email
 from comments.models import Comment, Subscriber
+from comments.moderation import is_awaiting_writer
 from comments.notify import links
+from comments.writer_confirmation import publish_confirmed_comment
 
 DECISION_LABELS = {"approve": "Approve", "spam": "Mark as spam"}
 DECISION_QUESTIONS = {
@@ -37,7 +40,7 @@ def invalid_link(request, error, *, status=400):
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     try:
-        email = links.read_confirm_token(token)
+        email = normalize_email(links.read_confirm_token(token))
     except links.InvalidLink as error:
         return invalid_link(request, error)
     done = False
@@ -55,7 +58,7 @@ def confirm(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
-        email = links.read_unsubscribe_token(token)
+        email = normalize_email(links.read_unsubscribe_token(token))
     except links.InvalidLink as error:
         return invalid_link(request, error)
     subscriber = Subscriber.objects.filter(email=email).first()
@@ -144,4 +147,41 @@ def _staff_user(user_id):
         get_user_model()
         .objects.filter(pk=user_id, is_active=True, is_staff=True)
         .first()
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_comment(request, comment_id, token):
+    """The writer of a trusted address's comment confirms it, and it is published."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article"), pk=comment_id
+    )
+    try:
+        links.read_writer_confirm_token(token, comment)
+    except links.AlreadyDecided:
+        return _no_longer_waiting(request, comment)
+    except links.InvalidLink as error:
+        return invalid_link(request, error)
+    if not is_awaiting_writer(comment):
+        return _no_longer_waiting(request, comment)
+    done = False
+    if request.method == "POST":
+        if not publish_confirmed_comment(comment):
+            return _no_longer_waiting(request, comment)
+        done = True
+    return render(
+        request,
+        "comments/email_confirm_comment.html",
+        {"comment": comment, "done": done},
+    )
+
+
+def _no_longer_waiting(request, comment):
+    comment = Comment.objects.select_related("article").get(pk=comment.pk)
+    return render(
+        request,
+        "comments/email_confirm_comment.html",
+        {"comment": comment, "no_longer_waiting": True},
+        status=409,
     )

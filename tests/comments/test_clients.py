@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 
-from comments.clients import client_ip, is_flooding
+from comments.clients import client_ip, is_flooding, network_key
+from comments.models import Comment, CommentReport, Notification
+from tests.comments.posting_helpers import form_data, post_url
+from tests.factories import CommentFactory
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -128,3 +132,117 @@ def test_client_ip_behind_one_proxy_is_the_address_it_saw(settings):
 
 def test_client_ip_that_is_not_an_address_is_none():
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR="nonsense")) is None
+
+
+# One visitor, one network: an IPv4 address, or an IPv6 /64.
+
+
+@pytest.mark.parametrize(
+    ("ip", "key"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("", None),
+        (None, None),
+        ("not an address", None),
+    ],
+)
+def test_network_key_is_the_ipv4_address_or_the_ipv6_slash_64(ip, key):
+    assert network_key(ip) == key
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    """The production settings: BEHIND_PROXY=1 and PROXY_COUNT=1."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PARLEY = {**settings.PARLEY, "PROXY_COUNT": 1}
+
+
+def through_proxy(visitor_ip):
+    return {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": visitor_ip,
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
+
+
+@pytest.mark.django_db
+def test_the_flood_limit_counts_every_address_of_an_ipv6_slash_64_as_one(
+    client, article, settings, behind_one_proxy
+):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_FLOOD_LIMIT": 3}
+
+    statuses = [
+        client.post(
+            post_url(article),
+            form_data(article, comment=f"Thought number {number}."),
+            **through_proxy(f"2001:db8:1:2::{number + 1:x}"),
+        ).status_code
+        for number in range(4)
+    ]
+    elsewhere = client.post(
+        post_url(article),
+        form_data(article, comment="From another network."),
+        **through_proxy("2001:db8:1:3::1"),
+    )
+
+    assert statuses == [302, 302, 302, 429]
+    assert elsewhere.status_code == 302
+    assert Comment.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_report_limit_counts_every_address_of_an_ipv6_slash_64_as_one(
+    client, article, settings, behind_one_proxy
+):
+    settings.PARLEY = {**settings.PARLEY, "REPORT_LIMIT": 2}
+    comments = CommentFactory.create_batch(3, article=article)
+
+    statuses = [
+        client.post(
+            reverse("comments:report", args=[comment.pk]),
+            {"reason": "Spam"},
+            **through_proxy(f"2001:db8:1:2::{number + 1:x}"),
+        ).status_code
+        for number, comment in enumerate(comments)
+    ]
+
+    assert statuses == [302, 302, 429]
+    assert CommentReport.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_confirmation_emails_are_limited_per_network_whatever_the_addresses(
+    client, article, settings, behind_one_proxy
+):
+    settings.PARLEY = {
+        **settings.PARLEY,
+        "COMMENT_FLOOD_LIMIT": 10,
+        "CONFIRMATION_LIMIT": 2,
+    }
+
+    for number in range(4):
+        client.post(
+            post_url(article),
+            form_data(
+                article,
+                email=f"stranger{number}@example.net",
+                comment=f"Thought number {number}.",
+            ),
+            **through_proxy(f"2001:db8:1:2::{number + 1:x}"),
+        )
+    client.post(
+        post_url(article),
+        form_data(article, email="neighbour@example.net", comment="Elsewhere."),
+        **through_proxy("2001:db8:1:3::1"),
+    )
+
+    asked = Notification.objects.filter(kind=Notification.Kind.CONFIRMATION)
+    assert Comment.objects.count() == 5
+    assert sorted(asked.values_list("recipient", flat=True)) == [
+        "neighbour@example.net",
+        "stranger0@example.net",
+        "stranger1@example.net",
+    ]

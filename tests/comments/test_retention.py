@@ -80,7 +80,7 @@ def test_the_command_reports_what_it_did():
 
     assert output.getvalue().strip() == (
         "Cleared network details from 1 comment(s) and 0 report(s); "
-        "deleted 1 old spam comment(s)."
+        "deleted 1 old spam comment(s) and 0 record(s) of used comment forms."
     )
 
 
@@ -121,4 +121,5 @@ def test_the_task_returns_the_counts():
         "comments_cleared": 1,
         "reports_cleared": 0,
         "spam_deleted": 0,
+        "form_tokens_deleted": 0,
     }

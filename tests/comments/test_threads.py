@@ -36,6 +36,8 @@ class Rows:
             "created_at": datetime(2025, 3, 1, 12, pk % 60, tzinfo=UTC),
             "is_featured": featured,
             "is_removed": False,
+            "edited_at": None,
+            "deleted_by_writer": False,
         }
 
 

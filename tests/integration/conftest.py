@@ -20,8 +20,8 @@ def worker(transactional_db, smtp_server, tmp_path):
     """The Procfile's worker (db_worker) on the test database, sending to smtp_server.
 
     It signs links with the tests' SECRET_KEY, so the test client accepts
-    them. Retries wait one second instead of minutes, so an outage is over in
-    seconds. Depends on transactional_db: what the test writes is committed,
+    them. Retries, and the sweep for stuck emails, wait one second instead of
+    minutes, so an outage is over in seconds. Depends on transactional_db: what the test writes is committed,
     so the worker sees it, and the worker stops before the tables are emptied.
     """
     stack = Stack(
@@ -34,6 +34,7 @@ def worker(transactional_db, smtp_server, tmp_path):
             "SECRET_KEY": settings.SECRET_KEY,
             "EMAIL_TIMEOUT": "2",
             "EMAIL_RETRY_DELAYS": "1,1,1,1,1",
+            "EMAIL_SWEEP_SECONDS": "1",
             "LOG_LEVEL": "INFO",
         },
     )

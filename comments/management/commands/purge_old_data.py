@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Clear IP addresses and user agents from comments older than "
         "PARLEY COMMENT_IP_RETENTION_DAYS (90) and delete spam older than "
-        "SPAM_RETENTION_DAYS (30). Run it daily, from cron or a scheduler."
+        "SPAM_RETENTION_DAYS (30), and forget used comment form tokens older "
+        "than COMMENT_FORM_MAX_AGE. Run it daily, from cron or a scheduler."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Cleared network details from {comments_cleared} comment(s) and "
                 "{reports_cleared} report(s); deleted {spam_deleted} old spam "
-                "comment(s).".format(**counts)
+                "comment(s) and {form_tokens_deleted} record(s) of used comment "
+                "forms.".format(**counts)
             )
         )

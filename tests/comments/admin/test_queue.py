@@ -120,14 +120,44 @@ def test_filter_by_article(editor_client, article):
     assert editor_client.get(CHANGELIST + "?article=abc").status_code == 200
 
 
-def test_filter_by_held_reason(editor_client, article):
-    linked = pending_comment(article=article, status_reason="contains 3 links")
-    pending_comment(article=article, status_reason="first comment")
+def test_held_reason_filter_lists_rules_and_the_row_shows_the_detail(
+    editor_client, article
+):
+    quick = pending_comment(
+        article=article,
+        status_reason="Sent 0.0 s after the form was shown (minimum 3 s)",
+    )
+    quicker = pending_comment(
+        article=article,
+        status_reason="Sent 0.6 s after the form was shown (minimum 3 s)",
+    )
+    linked = pending_comment(
+        article=article, status_reason="Too many links: 3 (more than 2)"
+    )
+    odd = pending_comment(article=article, status_reason="imported from the old site")
 
-    response = editor_client.get(CHANGELIST + "?reason=contains+3+links")
+    queue = editor_client.get(CHANGELIST)
+    choices = [
+        choice["display"]
+        for spec in queue.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", "") == "reason"
+        for choice in spec.choices(queue.context["cl"])
+    ]
+    timing = editor_client.get(CHANGELIST + "?reason=timing")
+    links = editor_client.get(CHANGELIST + "?reason=links")
+    other = editor_client.get(CHANGELIST + "?reason=other")
 
-    assert listed(response) == [linked.pk]
-    assert b"first comment" in response.content  # offered as another choice
+    # One entry per rule, however many different texts it wrote.
+    assert choices.count("Sent too fast or too late") == 1
+    assert "Too many links" in choices
+    assert not any(choice.startswith("Sent 0.") for choice in choices)
+    assert listed(timing) == [quick.pk, quicker.pk]
+    assert listed(links) == [linked.pk]
+    assert listed(other) == [odd.pk]
+    row = row_of(timing, quicker)
+    assert "Sent too fast or too late" in row
+    assert "Sent 0.6 s after the form was shown (minimum 3 s)" in row
+    assert editor_client.get(CHANGELIST + "?reason=nonsense").status_code == 200
 
 
 def test_filter_first_time_commenters(editor_client, article):

@@ -186,7 +186,10 @@ def test_a_retry_waits_for_its_time(article, mail_server_down, mailoutbox, setti
     assert ran == 0
     assert reply_notification().status == Status.QUEUED
     assert retry_at > timezone.now() + timedelta(seconds=50)
-    assert DBTaskResult.objects.filter(status="READY").get().run_after == retry_at
+    retry = DBTaskResult.objects.filter(
+        status="READY", task_path=send_notification.module_path
+    ).get()
+    assert retry.run_after == retry_at
 
 
 @pytest.mark.django_db

@@ -1,0 +1,230 @@
+"""A writer's second thoughts: editing or deleting their own comment for a while after posting it.
+
+Who may: the browser that posted the comment (it keeps a signed cookie of
+the comments it may still change, with when each was posted), or the
+signed-in account that wrote it. When: until COMMENT_EDIT_MINUTES after it
+was posted, checked here on the server at every request; the cookie only
+saves a query when the page decides whether to show the links.
+
+An edit keeps the text it replaces (CommentVersion) and is screened again by
+the rules a new comment meets (comments.moderation.screen_comment). One that
+trips a rule goes back to the queue with the reason "edited", through
+Comment.moderate(); a clean edit of a published comment stays published and
+is marked "edited". A deleted comment with replies keeps its place, shown as
+"[deleted by its writer]"; without replies it is deleted.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment, CommentVersion, log_comment_change
+from comments.moderation import HELD_FOR_REVIEW, screen_comment
+from comments.moderation_log import Action
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_COOKIE = "parley_editable"
+EDITABLE_SALT = "parley.editable-comments"
+EDITABLE_KEPT = 20
+EDITED_REASON = "edited"
+
+NOT_YOURS = "Only the person who wrote this comment can change it, from the browser they posted it with."
+TOO_LATE = (
+    "Comments can be changed for {minutes} minutes after they are posted; "
+    "this one can no longer be changed."
+)
+NOT_CHANGEABLE = "This comment can no longer be changed."
+
+
+def edit_minutes():
+    return settings.PARLEY["COMMENT_EDIT_MINUTES"]
+
+
+def edit_window():
+    return timedelta(minutes=edit_minutes())
+
+
+# The browser's list of comments it may change: "id:posted-at" pairs,
+# signed, dropped by the browser once the last one's window has closed.
+
+
+def remembered_editable(request, *, now=None):
+    """Return {comment id: posted at (epoch seconds)} of the comments this browser may still change."""
+    value = request.get_signed_cookie(
+        EDITABLE_COOKIE, default="", salt=EDITABLE_SALT, max_age=edit_window()
+    )
+    since = (now or time.time()) - edit_window().total_seconds()
+    editable = {}
+    for pair in value.split(","):
+        comment_id, _, posted = pair.partition(":")
+        if comment_id.isascii() and comment_id.isdigit() and posted.isascii():
+            try:
+                posted_at = float(posted)
+            except ValueError:
+                continue
+            if posted_at > since:
+                editable[int(comment_id)] = posted_at
+    return editable
+
+
+def remember_editable(request, response, comment):
+    """Let this browser change `comment` while its window is open."""
+    editable = remembered_editable(request)
+    editable[comment.pk] = comment.created_at.timestamp()
+    keep_editable(response, editable)
+
+
+def keep_editable(response, editable):
+    if not editable:
+        response.delete_cookie(EDITABLE_COOKIE, samesite="Lax")
+        return
+    kept = sorted(editable.items(), key=lambda item: item[1])[-EDITABLE_KEPT:]
+    response.set_signed_cookie(
+        EDITABLE_COOKIE,
+        ",".join(f"{pk}:{posted:.0f}" for pk, posted in kept),
+        salt=EDITABLE_SALT,
+        max_age=int(edit_window().total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def editable_ids(request, article):
+    """Return the ids of the comments on `article` whose edit links this reader's page shows.
+
+    No query for a visitor: the cookie says which. A signed-in reader's
+    recent comments are looked up (one query).
+    """
+    ids = set(remembered_editable(request))
+    user = request.user
+    if user.is_authenticated:
+        ids.update(
+            Comment.objects.filter(
+                article=article,
+                user=user,
+                created_at__gt=timezone.now() - edit_window(),
+                is_removed=False,
+            ).values_list("pk", flat=True)
+        )
+    return ids
+
+
+# Who may, and until when.
+
+
+def refusal(request, comment, *, now=None):
+    """Return why this request may not change `comment`, or "" when it may."""
+    user = request.user
+    by_account = user.is_authenticated and comment.user_id == user.pk
+    if not by_account and comment.pk not in remembered_editable(request):
+        return NOT_YOURS
+    if comment.is_removed or comment.status not in (
+        Comment.Status.PENDING,
+        Comment.Status.APPROVED,
+    ):
+        return NOT_CHANGEABLE
+    if (now or timezone.now()) >= comment.created_at + edit_window():
+        return TOO_LATE.format(minutes=edit_minutes())
+    return ""
+
+
+# The changes themselves.
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    changed: bool
+    held: bool = False
+
+
+def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
+    """Replace `comment`'s text with `body`, keeping the old one, and screen it again.
+
+    `by` is the signed-in writer, or None for a visitor known by their
+    browser. Return what happened.
+    """
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.body == body:
+            return EditOutcome(changed=False)
+        now = timezone.now()
+        version_count = current.versions.count()
+        CommentVersion.objects.create(
+            comment=current,
+            body=current.body,
+            written_at=current.edited_at or current.created_at,
+            replaced_at=now,
+            replaced_by=by,
+        )
+        current.body = body
+        current.edited_at = now
+        tripped = ""
+        if not current.badge:
+            # Staff comments are published without screening; so are their edits.
+            decision = screen_comment(current, honeypot=honeypot, form_token=form_token)
+            if decision.status == Comment.Status.SPAM or (
+                decision.status == Comment.Status.PENDING
+                and decision.reason != HELD_FOR_REVIEW
+            ):
+                tripped = decision.reason
+        current.save(update_fields=["body", "body_html", "edited_at"])
+        message = f"Edited by its writer (version {version_count + 2})."
+        if tripped:
+            message += f" Screening: {tripped}"
+        log_comment_change(by, current, message, action=Action.EDITED)
+        held = bool(tripped)
+        if tripped:
+            if current.status == Comment.Status.APPROVED:
+                current.return_to_pending(reason=EDITED_REASON)
+            else:
+                # Already in the queue: the editor reading it should know why
+                # it is worth a second look.
+                Comment.objects.filter(pk=current.pk).update(
+                    status_reason=EDITED_REASON
+                )
+        return EditOutcome(changed=True, held=held)
+
+
+def delete_comment(comment, *, by=None):
+    """Delete `comment` for its writer: kept as a placeholder when it has replies, else deleted.
+
+    Return True when the row was kept.
+    """
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        has_replies = current.replies.exists()
+        if has_replies:
+            CommentVersion.objects.create(
+                comment=current,
+                body=current.body,
+                written_at=current.edited_at or current.created_at,
+                replaced_by=by,
+            )
+        log_comment_change(by, current, "Deleted by its writer.", action=Action.DELETED)
+        if not has_replies:
+            current.delete()
+            return False
+        current.body = ""
+        current.deleted_by_writer = True
+        current.is_removed = True
+        current.notify_on_reply = False
+        current.edited_at = timezone.now()
+        # save() lets the page know: the comment shows as a placeholder now.
+        current.save(
+            update_fields=[
+                "body",
+                "body_html",
+                "deleted_by_writer",
+                "is_removed",
+                "notify_on_reply",
+                "edited_at",
+            ]
+        )
+        return True

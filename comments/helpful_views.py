@@ -1,0 +1,61 @@
+"""Marking a comment helpful: a page with a button without JavaScript, an answer in JSON with it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from articles.views import visible_articles
+from comments.clients import client_ip, network_key
+from comments.forms import find_reply_target
+from comments.helpful import (
+    has_marked,
+    keep_helpful_cookie,
+    new_reader_id,
+    read_helpful_cookie,
+    toggle_mark,
+)
+from comments.models import Comment
+
+MARKED = "You marked this comment helpful. Everyone sees the new count within a minute."
+TAKEN_BACK = "You took back your helpful mark."
+
+
+def mark_helpful(request, comment_id):
+    """Ask whether to mark a published comment helpful (GET); mark it or take the mark back (POST).
+
+    A POST from the page's script (Accept: application/json) is answered
+    with the reader's state and the comment's count; a form's POST returns
+    to the comment.
+    """
+    comment = get_object_or_404(
+        Comment.objects.approved().select_related("article"), pk=comment_id
+    )
+    article = get_object_or_404(visible_articles(request.user), pk=comment.article_id)
+    if find_reply_target(article, comment.pk) is None:
+        # Hidden with its thread, or removed: nothing the public can mark.
+        return render(request, "404.html", status=404)
+    reader, marked_ids = read_helpful_cookie(request)
+    if request.method != "POST":
+        context = {
+            "comment": comment,
+            "article": article,
+            "marked": has_marked(comment, reader),
+            "refresh_seconds": settings.PARLEY["HELPFUL_REFRESH_SECONDS"],
+        }
+        return render(request, "comments/helpful.html", context)
+
+    reader = reader or new_reader_id()
+    marked, count = toggle_mark(
+        comment, reader=reader, network=network_key(client_ip(request))
+    )
+    marked_ids = [pk for pk in marked_ids if pk != comment.pk]
+    if marked:
+        marked_ids.append(comment.pk)
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"marked": marked, "count": count})
+    else:
+        messages.success(request, MARKED if marked else TAKEN_BACK)
+        response = redirect(comment.get_absolute_url())
+    keep_helpful_cookie(response, reader, marked_ids)
+    return response

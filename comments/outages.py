@@ -1,0 +1,57 @@
+"""When the database cannot store a comment: the writer keeps their text and is told to try again.
+
+A write can fail for reasons that pass by themselves: SQLite locked by a
+long write, PostgreSQL restarting or failing over. The writer gets a 503
+with Retry-After and their comment in a form that sends it again, rendered
+without reading the database (it may not answer at all), so nothing they
+typed is lost. The flood counter is given back by the posting view
+(comments.views): a post that stored nothing does not count.
+"""
+
+import functools
+import logging
+
+from django.db import DatabaseError
+from django.shortcuts import render
+from django.urls import reverse
+
+from config.middleware import log_value
+
+logger = logging.getLogger("parley.comments")
+
+RETRY_AFTER_SECONDS = 30
+KEPT_FIELDS = ("name", "email", "website", "comment", "parent", "form_token")
+KEPT_CHOICES = ("notify_on_reply", "remember")
+
+
+def keep_text_when_database_fails(view):
+    """Answer a posting view's database failure with the try-again page instead of a 500."""
+
+    @functools.wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        try:
+            return view(request, slug, *args, **kwargs)
+        except DatabaseError as error:
+            logger.warning(
+                "comment_not_stored reason=database_unavailable article=%s error=%s",
+                slug,
+                log_value(f"{type(error).__name__}: {error}"),
+            )
+            return try_again_page(request, slug)
+
+    return wrapper
+
+
+def try_again_page(request, slug):
+    """Return the 503 page holding what the writer sent, ready to be sent again."""
+    kept = {name: request.POST.get(name, "") for name in KEPT_FIELDS}
+    kept.update({name: bool(request.POST.get(name)) for name in KEPT_CHOICES})
+    context = {
+        "kept": kept,
+        "action": reverse("comments:post", args=[slug]),
+        "article_url": reverse("articles:detail", args=[slug]),
+        "retry_after": RETRY_AFTER_SECONDS,
+    }
+    response = render(request, "comments/try_again.html", context, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
