@@ -113,6 +113,15 @@ class Article(models.Model):
         )
 
     @property
+    def is_scheduled(self):
+        """Published with a date still to come: the public sees it from then."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
     def comments_open(self):
         """Whether visitors may comment now: the one answer every page and view reads."""
         if not self.comments_enabled:

@@ -7,6 +7,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         # Importing them connects their receivers: the emails a comment's
-        # change calls for, and the cached block list's refresh.
-        from comments import blocking  # noqa: F401
+        # change calls for, the cached block list's refresh, and editors'
+        # corrections reported to the spam service, and followers' emails.
+        from comments import blocking, following, spam_services  # noqa: F401
         from comments.notify import receivers  # noqa: F401

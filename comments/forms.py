@@ -29,6 +29,7 @@ from comments.models import (
 )
 from comments.moderation import is_duplicate, sign_form_token
 from comments.nesting import attach_point
+from comments.posting_notes import posting_note
 from comments.staff_comments import staff_note
 
 REMEMBER_COOKIE = "parley_commenter"
@@ -392,6 +393,7 @@ def comment_form_context(request, article):
         "comments_open": comments_open,
         "privacy": privacy_periods(),
         "staff_note": staff_note(request.user, article),
+        "posting_note": posting_note(request.user, article) if comments_open else "",
     }
 
 

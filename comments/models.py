@@ -25,7 +25,7 @@ from comments.sanitize import (
     REMOVED_PLACEHOLDER,
     render_comment_html,
 )
-from comments.signals import comment_published, comment_submitted
+from comments.signals import comment_moderated, comment_published, comment_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +136,7 @@ class Comment(models.Model):
     )
     # Distinct networks that marked it helpful (comments.helpful keeps it);
     # the page shows it once the conversation version moves on.
-    helpful_count = models.PositiveIntegerField(
-        "helpful", default=0, editable=False
-    )
+    helpful_count = models.PositiveIntegerField("helpful", default=0, editable=False)
     edited_at = models.DateTimeField(
         "edited", null=True, blank=True, help_text="When its writer last changed it."
     )
@@ -332,6 +330,12 @@ class Comment(models.Model):
                 # Deciding between held, rejected and spam changes nothing
                 # the public sees: no recount, and the cached page stays.
                 conversation_changed(self.article_id)
+            comment_moderated.send(
+                sender=Comment,
+                comment=self,
+                moderator=by,
+                previous_status=current.status,
+            )
             if status == self.Status.APPROVED and not was_visible:
                 comment_published.send(
                     sender=Comment,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from comments.blocking import find_blocked_item
 from comments.models import Comment, normalize_email
+from comments.spam_services import service_reason
 
 FORM_STAMP_SALT = "comments.form-issued"
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -52,6 +53,9 @@ def screen_comment(comment, *, honeypot="", form_token="", now=None, writer=None
     reason = spam_reason(comment, honeypot=honeypot, form_token=form_token)
     if reason:
         return Decision(Comment.Status.SPAM, _fit(reason))
+    verdict = service_reason(comment)
+    if verdict is not None:
+        return Decision(verdict[0], _fit(verdict[1]))
     # A person can be quick (a preview, a short reply) or slow (a long
     # lunch): timing alone holds a comment for an editor, never bins it.
     reason = form_timing_reason(form_token, comment.article_id, now=now)

@@ -13,3 +13,9 @@ comment_submitted = Signal()
 # (the status it was held in before this decision, or None when it was
 # published as it was submitted).
 comment_published = Signal()
+
+# Sent by Comment.moderate() for every decision that changed a comment's
+# status, inside the transaction that changed it.
+# Arguments: sender (the Comment class), comment, moderator (the user who
+# decided, or None for Parley's rules), previous_status.
+comment_moderated = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import editing_views, feeds, helpful_views, views
+from comments import editing_views, feeds, following_views, helpful_views, views
 
 app_name = "comments"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("edit/<int:comment_id>/", editing_views.edit_comment, name="edit"),
     path("delete/<int:comment_id>/", editing_views.delete_comment, name="delete"),
+    path("follow/<slug:slug>/", following_views.follow, name="follow"),
     path("feed/rss/", feeds.latest_comments_rss, name="feed-rss"),
     path("feed/atom/", feeds.latest_comments_atom, name="feed-atom"),
     path("feed/<slug:slug>/rss/", feeds.article_comments_rss, name="article-feed-rss"),

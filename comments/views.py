@@ -35,7 +35,7 @@ from comments.outages import keep_text_when_database_fails
 from comments.own_comments import remember_own_comment
 from comments.reports import record_report
 from comments.staff_comments import publishes_at_once, sign_as_staff
-from comments.threads import render_preview
+from comments.threads import comment_page_number, render_preview
 from comments.writer_confirmation import confirmation_email_queued
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
@@ -113,7 +113,7 @@ def post_comment(request, slug):
         thanks = _thanks_for(comment)
 
     messages.success(request, thanks)
-    response = redirect(f"{article.get_absolute_url()}#{comment.anchor}")
+    response = redirect(_where_to_see(article, comment))
     if comment.status == Comment.Status.PENDING:
         # Published or stored as spam, it has nothing to wait for.
         remember_own_comment(request, response, comment.pk)
@@ -127,6 +127,15 @@ def post_comment(request, slug):
         else:
             forget_commenter(response)
     return response
+
+
+def _where_to_see(article, comment):
+    """Return the address of the comment on its article: the page of threads that holds it, if published."""
+    page = 1
+    if comment.status == Comment.Status.APPROVED:
+        page = comment_page_number(article, comment.pk)
+    query = f"?cpage={page}" if page > 1 else ""
+    return f"{article.get_absolute_url()}{query}#{comment.anchor}"
 
 
 def _thanks_for(comment):

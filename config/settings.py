@@ -271,6 +271,12 @@ PARLEY = {
     "COMMENT_FLOOD_LIMIT": env.int("COMMENT_FLOOD_LIMIT", default=5),
     "COMMENT_FLOOD_WINDOW": env.int("COMMENT_FLOOD_WINDOW", default=10 * 60),
     "COMMENT_AUTO_APPROVE_AFTER": env.int("COMMENT_AUTO_APPROVE_AFTER", default=0),
+    # A spam service beside the rules (comments/spam_services.py): Akismet
+    # when its key is set, or the dotted path of another SpamService class.
+    "AKISMET_API_KEY": env.str("AKISMET_API_KEY", default=""),
+    "SPAM_SERVICE": env.str("SPAM_SERVICE", default=""),
+    # Seconds a visitor's post waits for the service before it is held.
+    "SPAM_SERVICE_TIMEOUT": env.float("SPAM_SERVICE_TIMEOUT", default=2.0),
     # Minutes after posting during which a writer may edit or delete their
     # comment (comments/editing.py).
     "COMMENT_EDIT_MINUTES": env.int("COMMENT_EDIT_MINUTES", default=15),

@@ -5,10 +5,16 @@ through their owners' signed links) and each staff member's own moderation
 email preference. All three are registered in comments/admin/__init__.py.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
-from comments.models import StaffPreference
+from comments import roles
+from comments.models import Notification, StaffPreference
+from comments.notify.tasks import enqueue_send
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,6 +57,50 @@ class NotificationAdmin(ReadOnlyAdmin):
         "claimed_at",
     ]
     readonly_fields = fields
+    actions = ["resend"]
+
+    def has_resend_permission(self, request):
+        return roles.is_editor(request.user) or request.user.is_superuser
+
+    @admin.action(
+        description="Resend the selected failed emails", permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        resent = 0
+        for notification_id in queryset.values_list("pk", flat=True):
+            with transaction.atomic():
+                # Conditional: a row already queued again (another editor, a
+                # second click) is not sent twice.
+                moved = Notification.objects.filter(
+                    pk=notification_id, status=Notification.Status.FAILED
+                ).update(
+                    status=Notification.Status.QUEUED, next_attempt_at=timezone.now()
+                )
+                if moved:
+                    enqueue_send(notification_id)
+                    LogEntry.objects.log_actions(
+                        user_id=request.user.pk,
+                        queryset=Notification.objects.filter(pk=notification_id),
+                        action_flag=CHANGE,
+                        change_message="Resent after it failed.",
+                        single_object=True,
+                    )
+                    resent += 1
+        message = ngettext(
+            "%(count)d email queued to be sent again.",
+            "%(count)d emails queued to be sent again.",
+            resent,
+        ) % {"count": resent}
+        skipped = queryset.count() - resent
+        if skipped:
+            message += ngettext(
+                " %(count)d was not failed and was left as it was.",
+                " %(count)d were not failed and were left as they were.",
+                skipped,
+            ) % {"count": skipped}
+        self.message_user(
+            request, message, messages.SUCCESS if resent else messages.WARNING
+        )
 
     @admin.display(description="comment", ordering="comment")
     def comment_link(self, notification):

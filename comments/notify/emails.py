@@ -17,6 +17,7 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 
 from comments.addresses import normalize_email
+from comments.digest import digest_comments, local_day
 from comments.models import Notification
 from comments.notify import links, recipients
 
@@ -104,6 +105,47 @@ def send_writer_confirmation_email(comment, recipient, *, message_id=None):
     )
 
 
+def send_followed_email(comment, recipient, *, message_id=None):
+    """Tell a follower of the article about a newly published comment."""
+    unfollow_url = links.unfollow_url(comment.article_id, recipient)
+    _send(
+        "followed",
+        recipient,
+        message_id,
+        {
+            "comment": comment,
+            "article": comment.article,
+            "writer": comment.display_name,
+            "permalink": links.absolute(comment.get_absolute_url()),
+            "unfollow_url": unfollow_url,
+        },
+        unsubscribe_url=unfollow_url,
+    )
+
+
+def send_digest_email(latest, recipient, *, message_id=None):
+    """Send a follower the comments published on the article on `latest`'s day."""
+    article = latest.article
+    day = local_day(latest.published_at)
+    unfollow_url = links.unfollow_url(article.pk, recipient)
+    _send(
+        "digest",
+        recipient,
+        message_id,
+        {
+            "article": article,
+            "day": day,
+            "comments": [
+                (comment, links.absolute(comment.get_absolute_url()))
+                for comment in digest_comments(article.pk, day, recipient)
+            ],
+            "article_url": links.absolute(article.get_absolute_url()),
+            "unfollow_url": unfollow_url,
+        },
+        unsubscribe_url=unfollow_url,
+    )
+
+
 def send_for(notification):
     """Send the email a Notification stands for; raise when the mail server fails."""
     comment = notification.comment
@@ -121,6 +163,10 @@ def send_for(notification):
         send_confirmation_email(recipient, comment, message_id=message_id)
     elif kind == Notification.Kind.COMMENT_CONFIRMATION:
         send_writer_confirmation_email(comment, recipient, message_id=message_id)
+    elif kind == Notification.Kind.FOLLOWED:
+        send_followed_email(comment, recipient, message_id=message_id)
+    elif kind == Notification.Kind.DIGEST:
+        send_digest_email(comment, recipient, message_id=message_id)
     else:
         raise ValueError(f"Unknown notification kind {kind!r}")
 
@@ -167,24 +213,26 @@ class ParleyEmail(EmailMultiAlternatives):
         return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
 
 
-def build_message(name, recipient, context, *, message_id=None):
+def build_message(name, recipient, context, *, message_id=None, unsubscribe_url=None):
     """Return the EmailMultiAlternatives for templates/emails/<name>_*.
 
-    Without `message_id`, Django gives the message a new one.
+    Without `message_id`, Django gives the message a new one. A narrower
+    `unsubscribe_url` (stop following one article) is the one-click link of
+    List-Unsubscribe; the footer keeps the link that stops every email.
     """
     recipient = normalize_email(recipient)
-    unsubscribe_url = links.unsubscribe_url(recipient)
+    address_unsubscribe_url = links.unsubscribe_url(recipient)
     context = {
         **context,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "recipient": recipient,
-        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_url": address_unsubscribe_url,
     }
     subject = one_line(render_to_string(f"emails/{name}_subject.txt", context))
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)
-    list_unsubscribe = f"<{unsubscribe_url}>"
+    list_unsubscribe = f"<{unsubscribe_url or address_unsubscribe_url}>"
     if mailto := settings.PARLEY["UNSUBSCRIBE_MAILTO"]:
         list_unsubscribe += f", <mailto:{mailto}?subject=unsubscribe>"
     headers = {
@@ -202,6 +250,12 @@ def build_message(name, recipient, context, *, message_id=None):
     return message
 
 
-def _send(name, recipient, message_id, context):
-    message = build_message(name, recipient, context, message_id=message_id)
+def _send(name, recipient, message_id, context, *, unsubscribe_url=None):
+    message = build_message(
+        name,
+        recipient,
+        context,
+        message_id=message_id,
+        unsubscribe_url=unsubscribe_url,
+    )
     message.send(using="default")

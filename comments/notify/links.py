@@ -15,6 +15,7 @@ from django.urls import reverse
 
 CONFIRM_SALT = "parley.email.confirm"
 UNSUBSCRIBE_SALT = "parley.email.unsubscribe"
+UNFOLLOW_SALT = "parley.email.unfollow"
 MODERATE_SALT = "parley.email.moderate"
 WRITER_CONFIRM_SALT = "parley.email.confirm-comment"
 
@@ -53,6 +54,20 @@ def unsubscribe_url(email):
 def read_unsubscribe_token(token):
     """Return the address an unsubscribe token was made for."""
     return _load(token, salt=UNSUBSCRIBE_SALT)
+
+
+def unfollow_url(article_id, email):
+    """Return the link that stops `email` following one article's conversation (no expiry)."""
+    token = signing.dumps([article_id, email], salt=UNFOLLOW_SALT, compress=True)
+    return absolute(reverse("comment_emails:unfollow", args=[token]))
+
+
+def read_unfollow_token(token):
+    """Return (article id, address) an unfollow token was made for."""
+    value = _load(token, salt=UNFOLLOW_SALT)
+    if not (isinstance(value, list) and len(value) == 2):
+        raise InvalidLink("This link is not valid.")
+    return value[0], value[1]
 
 
 def moderation_state(comment):

@@ -18,6 +18,7 @@ from comments import roles
 from comments.clients import is_asking_confirmation_too_often
 from comments.models import (
     Comment,
+    Follower,
     Notification,
     StaffPreference,
     Subscriber,
@@ -37,6 +38,9 @@ NO_LONGER_HELD = "comment already decided"
 NO_LONGER_OPTED_IN = "no longer receives moderation email"
 PARENT_NOT_PUBLISHED = "the comment it answers is not published"
 COMMENT_DELETED = "comment deleted"
+OWN_COMMENT = "their own comment"
+GETS_REPLY_EMAIL = "gets the reply email instead"
+NO_LONGER_FOLLOWING = "no longer follows the article"
 TOO_MANY_REQUESTS = "too many confirmation emails asked for from this network"
 
 
@@ -100,6 +104,48 @@ def published_recipients(comment):
     if not comment.notify_on_reply:
         return [Decision(recipient, NOT_ASKED)]
     return [Decision(recipient, consent_reason(recipient, account=comment.user))]
+
+
+def follower_recipients(comment, *, frequency=Follower.Frequency.EACH):
+    """A published comment is emailed to the article's followers who asked for `frequency`.
+
+    Nobody hears of their own comment, and the author of the comment it
+    answers gets the reply email instead.
+    """
+    if comment.is_removed:
+        return []
+    followers = list(
+        Follower.objects.filter(
+            article_id=comment.article_id,
+            frequency=frequency,
+            unfollowed_at__isnull=True,
+        ).values_list("email", flat=True)
+    )
+    if not followers:
+        return []
+    subscribers = {
+        subscriber.email: subscriber
+        for subscriber in Subscriber.objects.filter(email__in=followers)
+    }
+    writer_emails = {comment.author_email}
+    if comment.user is not None:
+        writer_emails.add(normalize_email(comment.user.email))
+    parent = comment.parent
+    replied_to = (
+        parent.author_email
+        if parent is not None and parent.notify_on_reply and not parent.is_removed
+        else None
+    )
+    decisions = []
+    for email in followers:
+        if email in writer_emails:
+            decisions.append(Decision(email, OWN_COMMENT))
+        elif email == replied_to and frequency == Follower.Frequency.EACH:
+            decisions.append(Decision(email, GETS_REPLY_EMAIL))
+        else:
+            reason = _consent_reason(subscribers.get(email), email, None)
+            decisions.append(Decision(email, reason))
+    return decisions
 
 
 def held_recipients(comment):
@@ -172,7 +218,9 @@ def confirmation_recently_requested(email):
             recipient=normalize_email(email),
             created_at__gte=since,
         )
-        .exclude(status=Notification.Status.SKIPPED)
+        # A skipped or failed email never reached the address: the next
+        # comment may ask again at once.
+        .exclude(status__in=[Notification.Status.SKIPPED, Notification.Status.FAILED])
         .exists()
     )
 
@@ -254,6 +302,12 @@ def reason_not_to_send(notification):
         if comment.parent.status != Comment.Status.APPROVED:
             return PARENT_NOT_PUBLISHED
         decisions = reply_recipients(comment)
+    elif notification.kind in (Kind.FOLLOWED, Kind.DIGEST):
+        frequency = Follower.Frequency.EACH
+        if notification.kind == Kind.DIGEST:
+            frequency = Follower.Frequency.DAILY
+        decisions = follower_recipients(comment, frequency=frequency)
+        return _reason_for(decisions, notification.recipient, NO_LONGER_FOLLOWING)
     else:
         decisions = published_recipients(comment)
     return _reason_for(decisions, notification.recipient, NO_LONGER_PUBLISHED)

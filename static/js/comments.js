@@ -38,7 +38,10 @@
   var parentInput = form.elements.namedItem("parent");
   var textInput = form.elements.namedItem("comment");
   var title = document.getElementById("respond-title");
-  var originalTitle = title ? title.textContent : "";
+  // The page may open on a reply (?replyto=): cancelling goes back to a new comment.
+  var originalTitle = title
+    ? title.getAttribute("data-new-title") || title.textContent
+    : "";
   var replying = document.getElementById("replying-to");
   // Where the form goes back to when a reply is cancelled.
   var home = document.createComment("comment form");

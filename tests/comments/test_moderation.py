@@ -4,9 +4,16 @@ import re
 import time
 
 import pytest
+from django.core import signing
 
 from comments.models import BlockedItem, Comment
-from comments.moderation import form_timing_reason, screen_comment, sign_form_token
+from comments.moderation import (
+    FORM_STAMP_SALT,
+    form_timing_reason,
+    refresh_form_token,
+    screen_comment,
+    sign_form_token,
+)
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
     post_url,
@@ -49,14 +56,61 @@ def test_filled_honeypot_is_spam(article):
     assert decision.reason == "Honeypot field filled in"
 
 
-def test_form_sent_faster_than_the_minimum_is_spam(article):
+def test_form_sent_faster_than_the_minimum_is_held_for_review_with_the_reason(
+    article,
+):
     decision = screen(article, shown_seconds_ago=1)
 
-    assert decision.status == Comment.Status.SPAM
+    assert decision.status == Comment.Status.PENDING
     # The clock runs on while the test does: about one second, not exactly.
     assert re.fullmatch(
         r"Sent 1\.\d s after the form was shown \(minimum 3 s\)", decision.reason
     )
+
+
+def test_a_quick_form_with_the_honeypot_filled_is_still_spam(article):
+    decision = screen(article, honeypot="cheap watches", shown_seconds_ago=0)
+
+    assert decision.status == Comment.Status.SPAM
+    assert decision.reason == "Honeypot field filled in"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        lambda pk: {"not": "a list"},
+        lambda pk: [pk, "not a time"],
+        lambda pk: [pk, 2, 3],
+        lambda pk: [pk, 2, "nonce", "not a time"],
+    ],
+)
+def test_a_malformed_token_is_still_spam_however_slow(article, payload):
+    token = signing.dumps(payload(article.pk), salt=FORM_STAMP_SALT)
+
+    decision = screen_comment(new_comment(article), form_token=token)
+
+    assert decision.status == Comment.Status.SPAM
+    assert decision.reason == "Form token altered"
+
+
+def test_a_forged_token_is_still_spam(article):
+    token = sign_form_token(article.pk, issued_at=time.time() - 60)[:-4] + "abcd"
+
+    decision = screen_comment(new_comment(article), form_token=token)
+
+    assert decision.status == Comment.Status.SPAM
+    assert decision.reason == "Form token altered"
+
+
+def test_the_form_shown_again_keeps_the_time_it_was_first_shown(article):
+    first = sign_form_token(article.pk, issued_at=1_700_000_000.0)
+
+    again = refresh_form_token(first, article.pk)
+
+    # Writing began when the form was first shown: no minimum to wait again.
+    assert form_timing_reason(again, article.pk, now=1_700_000_030.0) == ""
+    # The two-hour limit counts from the latest showing.
+    assert form_timing_reason(again, article.pk, now=time.time() + 60) == ""
 
 
 def test_minimum_time_is_configurable(article, settings):
@@ -65,10 +119,10 @@ def test_minimum_time_is_configurable(article, settings):
     assert screen(article, shown_seconds_ago=1).status == Comment.Status.PENDING
 
 
-def test_form_older_than_two_hours_is_spam(article):
+def test_form_older_than_two_hours_is_held_for_review_with_the_reason(article):
     decision = screen(article, shown_seconds_ago=2 * 3600 + 60)
 
-    assert decision.status == Comment.Status.SPAM
+    assert decision.status == Comment.Status.PENDING
     assert decision.reason == "Form shown 121 min before it was sent (limit 120 min)"
 
 
@@ -217,7 +271,7 @@ def test_rules_are_applied_to_real_posts(client, article):
         "status", "status_reason"
     )
     assert blocked == ("spam", "Blocked ip address or network: 198.51.100.0/24")
-    assert too_quick[0] == "spam"
+    assert too_quick[0] == "pending"
     assert re.fullmatch(
         r"Sent 0\.\d s after the form was shown \(minimum 3 s\)", too_quick[1]
     )

@@ -14,6 +14,7 @@ from comments.forms import REMEMBER_COOKIE
 from comments.models import Comment
 from comments.moderation import form_timing_reason
 from comments.own_comments import OWN_COMMENTS_COOKIE
+from tests.comments.admin_helpers import author, editor
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     form_data,
     own_comment_ids_of,
@@ -21,7 +22,7 @@ from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autous
     remember_own_comments,
     text_of,
 )
-from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,16 +202,21 @@ def test_form_script_is_an_external_file_allowed_by_the_csp(client, article):
 
 
 def test_staff_comment_is_published_at_once_with_the_staff_badge(client, article):
-    editor = StaffFactory(username="editor", first_name="Eda", last_name="Editor")
-    client.force_login(editor)
+    erin = editor()
+    client.force_login(erin)
 
-    response = client.post(post_url(article), form_data(article, name="Eda Editor"))
+    response = client.post(
+        post_url(article),
+        form_data(article, name="The Site Owner", email="owner@example.org"),
+    )
 
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.APPROVED
     assert comment.badge == Comment.Badge.STAFF
-    assert comment.user == editor
-    assert comment.moderated_by == editor
+    assert comment.user == erin
+    # Under the member's own name, whatever was typed.
+    assert (comment.author_name, comment.author_email) == ("Erin Editor", erin.email)
+    assert comment.moderated_by == erin
     assert comment.published_at is not None
     page = client.get(response["Location"])
     assert "Your comment is published." in text_of(page)
@@ -219,8 +225,10 @@ def test_staff_comment_is_published_at_once_with_the_staff_badge(client, article
     assert OWN_COMMENTS_COOKIE not in response.cookies
 
 
-def test_article_author_comments_with_the_author_badge(client, article):
-    client.force_login(article.author)
+def test_article_author_comments_with_the_author_badge(client):
+    dana = author()
+    article = ArticleFactory(author=dana)
+    client.force_login(dana)
 
     client.post(post_url(article), form_data(article))
 
@@ -228,23 +236,22 @@ def test_article_author_comments_with_the_author_badge(client, article):
 
 
 def test_staff_form_is_filled_from_their_account(client, article):
-    editor = StaffFactory(
-        username="eda", first_name="Eda", last_name="Editor", email="eda@parley.test"
-    )
-    client.force_login(editor)
+    client.force_login(editor(email="erin@parley.test"))
 
     html = client.get(article.get_absolute_url()).content.decode()
 
-    assert 'value="Eda Editor"' in html
-    assert 'value="eda@parley.test"' in html
-    assert "published at once, with the Staff badge" in text_of(
+    assert 'value="Erin Editor"' in html
+    assert 'value="erin@parley.test"' in html
+    assert "published at once, as Erin Editor, with the Staff badge" in text_of(
         client.get(article.get_absolute_url())
     )
 
 
-def test_staff_are_not_flood_limited(client, article, settings):
+def test_staff_are_not_flood_limited(client, settings):
     settings.PARLEY = {**settings.PARLEY, "COMMENT_FLOOD_LIMIT": 1}
-    client.force_login(article.author)
+    dana = author()
+    article = ArticleFactory(author=dana)
+    client.force_login(dana)
 
     for number in range(3):
         response = client.post(
@@ -456,6 +463,8 @@ def test_auto_approved_visitor_is_told_the_comment_is_published(
 ):
     settings.PARLEY = {**settings.PARLEY, "COMMENT_AUTO_APPROVE_AFTER": 1}
     CommentFactory(author_email="ada@example.org")
+    # The address is proven: it is the signed-in account's.
+    client.force_login(UserFactory(username="ada", email="ada@example.org"))
 
     response = client.post(post_url(article), form_data(article))
 
@@ -488,3 +497,39 @@ def test_a_forged_stamp_is_not_refreshed_by_showing_the_form_again(client, artic
     response = client.post(post_url(article), forged)
 
     assert form_token_in(response) == "not-a-signed-token"
+
+
+# A quick "Post" right after a preview is a person, not a bot.
+
+
+def test_posting_at_once_after_a_preview_is_held_for_review_not_binned(
+    client, article
+):
+    preview = client.post(post_url(article), form_data(article, preview="1"))
+    token = form_token_in(preview)
+
+    response = client.post(post_url(article), form_data(article, form_token=token))
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reason == "Held for review (every visitor comment)"
+    page = client.get(response["Location"])
+    assert "Thank you for your comment. Comments are moderated" in text_of(page)
+    assert "Waiting for an editor." in page.content.decode()
+
+
+def test_a_comment_sent_too_quickly_waits_for_an_editor_with_the_reason(
+    client, article
+):
+    response = client.post(post_url(article), form_data(article, shown_seconds_ago=0))
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert re.fullmatch(
+        r"Sent 0\.\d s after the form was shown \(minimum 3 s\)",
+        comment.status_reason,
+    )
+    # The writer is told the truth: it waits for an editor, and they see it waiting.
+    page = client.get(response["Location"])
+    assert "Thank you for your comment. Comments are moderated" in text_of(page)
+    assert "Waiting for an editor." in page.content.decode()
