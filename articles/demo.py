@@ -96,6 +96,15 @@ AUTHOR_REPLY = """Thank you for such a considered comment, Gunther. I don't thin
 
 The article was aimed at leaders who underestimate how hard it is to use these tools well. We have watched many of them try to do it themselves and fail, in small ways and large, because nobody understood how the tools should be deployed and managed.
 
-I have since written about hiring social media experts and about managing social media initiatives; both are linked under "Further reading". I suspect you will find we think along very similar lines."""
+I have since written about <a href="{hiring_url}">hiring social media experts</a> and about <a href="{managing_url}">managing social media initiatives</a>. I suspect you will find we think along very similar lines."""
+
+
+def author_reply(link_for):
+    """Return the author's reply, linking the follow-up articles; `link_for(slug)` gives each address."""
+    return AUTHOR_REPLY.format(
+        hiring_url=link_for("hiring-a-social-media-expert"),
+        managing_url=link_for("managing-social-media-initiatives"),
+    )
+
 
 PENDING_COMMENT = """Useful piece. Our charity tried the do-it-yourself route last year and abandoned two accounts within months. Would you treat a small volunteer-run organisation differently from a large one when deciding whether to bring in outside help?"""

@@ -8,6 +8,8 @@ FLAT = "flat template, 200 items"
 UNCACHED = "article, 200 comments, uncached"
 BIG = "article, 2,000 comments, first page, uncached"
 CACHED = "article, 200 comments, conversation cached"
+FEED = "feed: comments of the article with 200 (RSS)"
+HELPFUL = "POST helpful mark"
 MEMORY_LIMIT_MB = 150
 
 

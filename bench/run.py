@@ -18,6 +18,7 @@ no cache at all.
 import argparse
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -29,7 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load, report  # noqa: E402
-from bench.report import BIG, CACHED, FLAT, HELLO, UNCACHED, post_case  # noqa: E402
+from bench.report import (  # noqa: E402
+    BIG,
+    CACHED,
+    FEED,
+    FLAT,
+    HELLO,
+    HELPFUL,
+    UNCACHED,
+    post_case,
+)
 from tests.stack import BENCH_PORTS, Process, free_port, procfile_command  # noqa: E402
 from tests.visitor import Visitor, form_with_field  # noqa: E402
 
@@ -43,9 +53,12 @@ PATHS = {
     UNCACHED: "/articles/bench-200/",
     BIG: "/articles/bench-2000/",
     CACHED: "/articles/bench-200/",
+    FEED: "/comments/feed/bench-200/rss/",
 }
 POST_ARTICLE = "/articles/bench-post/"
-UNCACHED_CASES = (HELLO, FLAT, UNCACHED, BIG)
+UNCACHED_CASES = (HELLO, FLAT, UNCACHED, BIG, FEED)
+# Marks are spread over this many comments, as readers' are.
+MARKED_COMMENTS = 20
 # Each other script picks its database from the caller's DATABASE_URL.
 OTHER_SCRIPTS = {"article_page.py": [], "changelist.py": [], "notify.py": []}
 QUICK_OPTIONS = {
@@ -214,6 +227,32 @@ def comment_post(server):
     }
 
 
+def helpful_marks(server):
+    """Return wrk requests that mark comments of the 200-comment article helpful, without JavaScript.
+
+    They carry no helpful cookie, so each is a new browser, and wrk gives
+    each its own address: every request stores a mark and recounts.
+    """
+    visitor = Visitor("192.0.2.3", scheme="http")
+    page = server.get(PATHS[UNCACHED], visitor)
+    ids = re.findall(r'data-helpful="(\d+)"', page.text)[:MARKED_COMMENTS]
+    if not ids:
+        sys.exit(f"bench: no helpful links on {PATHS[UNCACHED]} ({page.status})")
+    specs = []
+    for comment_id in ids:
+        path = f"/comments/helpful/{comment_id}/"
+        form = form_with_field(server.get(path, visitor).text, "csrfmiddlewaretoken")
+        specs.append(
+            {
+                "method": "POST",
+                "path": path,
+                "body": urllib.parse.urlencode(form.fields),
+                "cookie": f"csrftoken={visitor.cookies['csrftoken']}",
+            }
+        )
+    return specs
+
+
 # The run -------------------------------------------------------------------
 
 
@@ -265,6 +304,11 @@ class Bench:
         result["rps"] = result["accepted"] / result["seconds"]
         self.record(post_case(engine), result, "comments/s")
         return post
+
+    def marks(self, server):
+        specs = helpful_marks(server)
+        self.record(HELPFUL, self.wrk(server, specs, seconds=2 * self.seconds))
+        return specs
 
     def memory(self, env, post):
         """Return the gunicorn workers' memory after a mix of every kind of request."""
@@ -355,6 +399,7 @@ def main():
     ):
         bench.get_cases(uncached, cached)
         post = bench.posts(cached, cached_env, engine)
+        marks = bench.marks(cached)
     memory = bench.memory(cached_env, post)
     log(
         f"memory: {memory['requests']} mixed requests, worker RSS "
@@ -374,6 +419,7 @@ def main():
         [
             {"name": CACHED, "method": "GET", "path": PATHS[CACHED], "repeat": 25},
             {**post, "name": post_case(engine), "repeat": 20},
+            {**marks[0], "name": HELPFUL, "repeat": 20, "posts_comment": False},
         ],
     )
 

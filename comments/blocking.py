@@ -8,8 +8,6 @@ of one comment from its page with `block_sender()`.
 
 import ipaddress
 import re
-import unicodedata
-from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db import transaction
@@ -24,16 +22,21 @@ from comments.models import (
     block_list_changed,
     block_list_version,
     log_comment_change,
-    normalize_email,
 )
 from comments.moderation_log import Action
+from comments.normalization import (
+    domain_key,
+    fold_text,
+    link_host,
+    mailbox_key,
+    read_html,
+)
 from comments.sanitize import render_comment_html
 
 # The block list is kept in the shared cache under a version number that every
 # change moves on, so no process checks a comment against an old list; the
 # version and what moves it on are in comments.models.
 BLOCK_LIST_SECONDS = 60 * 60
-_HREF = re.compile(r'href="([^"]*)"')
 
 
 def block_sender(comment, *, by, expires_at=None):
@@ -106,15 +109,19 @@ def find_blocked_item(
 
     `body_html` is the body as rendered, when the caller has it already.
     """
-    texts = [_fold(value) for value in (body, name, email, website) if value]
-    email = normalize_email(email)
-    hosts = _hosts(email=email, website=website, body=body, body_html=body_html)
+    if body and len(body) <= MAX_BODY_LENGTH and body_html is None:
+        body_html = render_comment_html(body)
+    shown, hrefs = read_html(body_html) if body else ("", [])
+    # The text as typed, and as the page shows it (tags gone, references resolved).
+    texts = [fold_text(value) for value in (body, shown, name, email, website) if value]
+    mailbox = mailbox_key(email) if email else ""
+    hosts = _hosts(mailbox=mailbox, urls=[website, *hrefs])
     address = parse_ip(ip)
     for pk, kind, test in _block_list(current_block_list()):
         if kind == BlockedItem.Kind.PHRASE:
             matched = any(test.search(text) for text in texts)
         elif kind == BlockedItem.Kind.EMAIL:
-            matched = bool(email) and email == test
+            matched = bool(mailbox) and mailbox == test
         elif kind == BlockedItem.Kind.DOMAIN:
             matched = any(host == test or host.endswith("." + test) for host in hosts)
         else:
@@ -144,11 +151,16 @@ def _block_list(rows):
         if not value:
             continue
         if kind == BlockedItem.Kind.PHRASE:
-            test = re.compile(rf"(?<!\w){re.escape(_fold(value))}(?!\w)")
+            phrase = fold_text(value)
+            if not phrase:
+                continue  # nothing visible: it would match every comment
+            test = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
         elif kind == BlockedItem.Kind.EMAIL:
-            test = normalize_email(value)
+            test = mailbox_key(value)
         elif kind == BlockedItem.Kind.DOMAIN:
-            test = value.lower().lstrip("@.").rstrip(".")
+            test = domain_key(value.lstrip("@."))
+            if not test:
+                continue
         elif kind == BlockedItem.Kind.IP:
             try:
                 test = ipaddress.ip_network(value, strict=False)
@@ -161,25 +173,12 @@ def _block_list(rows):
     return prepared
 
 
-def _fold(text):
-    """Return `text` in one form for matching: compatibility characters folded, any case."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def _hosts(*, email, website, body, body_html=None):
+def _hosts(*, mailbox, urls):
     hosts = set()
-    if "@" in email:
-        hosts.add(email.rsplit("@", 1)[1])
-    urls = [website] if website else []
-    if body and len(body) <= MAX_BODY_LENGTH:
-        if body_html is None:
-            body_html = render_comment_html(body)
-        urls += _HREF.findall(body_html)
+    if "@" in mailbox:
+        hosts.add(domain_key(mailbox.rpartition("@")[2]))
     for url in urls:
-        try:
-            host = urlsplit(url).hostname
-        except ValueError:
-            continue
-        if host:
-            hosts.add(host.lower().rstrip("."))
+        if url:
+            hosts.add(link_host(url))
+    hosts.discard(None)
     return hosts

@@ -6,6 +6,7 @@ them. Limits and windows are in settings.PARLEY (config/settings.py).
 
 import contextlib
 import ipaddress
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,16 @@ def parse_ip(value):
         return ipaddress.ip_address(value) if value else None
     except ValueError:
         return None
+
+
+USER_AGENT_MAX_LENGTH = 300
+
+
+def user_agent(request):
+    """Return the visitor's browser as it names itself, without control characters, cut to what is stored."""
+    agent = request.headers.get("User-Agent", "")
+    agent = "".join(char for char in agent if unicodedata.category(char) != "Cc")
+    return agent[:USER_AGENT_MAX_LENGTH]
 
 
 def client_ip(request):

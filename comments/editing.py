@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment, CommentVersion, log_comment_change
-from comments.moderation import HELD_FOR_REVIEW, screen_comment
+from comments.moderation import AWAITING_WRITER, HELD_FOR_REVIEW, screen_comment
 from comments.moderation_log import Action
 
 logger = logging.getLogger(__name__)
@@ -168,12 +168,10 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
         tripped = ""
         if not current.badge:
             # Staff comments are published without screening; so are their edits.
-            decision = screen_comment(current, honeypot=honeypot, form_token=form_token)
-            if decision.status == Comment.Status.SPAM or (
-                decision.status == Comment.Status.PENDING
-                and decision.reason != HELD_FOR_REVIEW
-            ):
-                tripped = decision.reason
+            decision = screen_comment(
+                current, honeypot=honeypot, form_token=form_token, writer=by
+            )
+            tripped = tripped_rule(decision)
         current.save(update_fields=["body", "body_html", "edited_at"])
         message = f"Edited by its writer (version {version_count + 2})."
         if tripped:
@@ -190,6 +188,23 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
                     status_reason=EDITED_REASON
                 )
         return EditOutcome(changed=True, held=held)
+
+
+def tripped_rule(decision):
+    """Return the reason of a rule `decision` shows was tripped, or "".
+
+    A comment held only because every visitor comment is read, or because a
+    trusted address's writer has not yet shown it is theirs, tripped nothing.
+    """
+    if decision.status == Comment.Status.SPAM:
+        return decision.reason
+    if decision.status != Comment.Status.PENDING:
+        return ""
+    if decision.reason == HELD_FOR_REVIEW or decision.reason.startswith(
+        AWAITING_WRITER
+    ):
+        return ""
+    return decision.reason
 
 
 def delete_comment(comment, *, by=None):

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from articles.views import article_or_404
@@ -37,17 +37,17 @@ class FollowForm(forms.Form):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow(request, slug):
-    """Follow the article's conversation with an address (double opt-in)."""
+    """Ask for an address, and follow the article's conversation with it (double opt-in)."""
     article = article_or_404(request, slug)
-    form = FollowForm(request.POST)
-    if not form.is_valid():
+    form = FollowForm(request.POST if request.method == "POST" else None)
+    if not form.is_bound or not form.is_valid():
         return render(
             request,
             "comments/follow.html",
             {"article": article, "follow_form": form},
-            status=400,
+            status=400 if form.is_bound else 200,
         )
     outcome = following.follow(
         article, form.cleaned_data["email"], form.cleaned_data["frequency"]

@@ -219,6 +219,11 @@ class CommentForm(forms.Form):
             "reply email has a link to stop them."
         ),
     )
+    follow_article = forms.BooleanField(
+        label="Send me every new comment here",
+        required=False,
+        help_text="Follow the whole conversation; every email has a link to stop.",
+    )
     remember = forms.BooleanField(
         label="Remember my name, email and website on this device",
         required=False,
@@ -263,6 +268,9 @@ class CommentForm(forms.Form):
         comment = Comment(
             article=self.article,
             parent=self.parent_comment,
+            in_reply_to=(
+                self.reply_to if self.reply_to != self.parent_comment else None
+            ),
             author_name=data["name"],
             author_email=data["email"],
             author_website=data["website"],

@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from comments.clients import count_attempt
 from comments.models import (
     Comment,
     HelpfulMark,
@@ -76,6 +77,19 @@ def keep_helpful_cookie(response, reader, marked):
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
+    )
+
+
+def is_marking_too_often(network):
+    """Count a click from `network`; return True when it is over the helpful-mark limit.
+
+    The count cannot be stuffed from one network, but the rows could be.
+    """
+    return count_attempt(
+        "helpful",
+        network or UNKNOWN_NETWORK,
+        limit=settings.PARLEY["HELPFUL_LIMIT"],
+        window=settings.PARLEY["HELPFUL_WINDOW"],
     )
 
 

@@ -10,6 +10,7 @@ from comments.clients import client_ip, network_key
 from comments.forms import find_reply_target
 from comments.helpful import (
     has_marked,
+    is_marking_too_often,
     keep_helpful_cookie,
     new_reader_id,
     read_helpful_cookie,
@@ -17,8 +18,15 @@ from comments.helpful import (
 )
 from comments.models import Comment
 
-MARKED = "You marked this comment helpful. Everyone sees the new count within a minute."
+MARKED = (
+    "You marked this comment helpful. Everyone sees the new count within "
+    "{seconds} seconds."
+)
 TAKEN_BACK = "You took back your helpful mark."
+TOO_OFTEN = (
+    "You have marked many comments in a short time. Please wait a few minutes "
+    "and try again."
+)
 
 
 def mark_helpful(request, comment_id):
@@ -36,26 +44,38 @@ def mark_helpful(request, comment_id):
         # Hidden with its thread, or removed: nothing the public can mark.
         return render(request, "404.html", status=404)
     reader, marked_ids = read_helpful_cookie(request)
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method != "POST":
-        context = {
-            "comment": comment,
-            "article": article,
-            "marked": has_marked(comment, reader),
-            "refresh_seconds": settings.PARLEY["HELPFUL_REFRESH_SECONDS"],
-        }
-        return render(request, "comments/helpful.html", context)
+        return helpful_page(request, comment, reader)
+    network = network_key(client_ip(request))
+    if is_marking_too_often(network):
+        if wants_json:
+            return JsonResponse({"error": TOO_OFTEN}, status=429)
+        return helpful_page(request, comment, reader, error=TOO_OFTEN, status=429)
 
     reader = reader or new_reader_id()
-    marked, count = toggle_mark(
-        comment, reader=reader, network=network_key(client_ip(request))
-    )
+    marked, count = toggle_mark(comment, reader=reader, network=network)
     marked_ids = [pk for pk in marked_ids if pk != comment.pk]
     if marked:
         marked_ids.append(comment.pk)
-    if "application/json" in request.headers.get("Accept", ""):
+    if wants_json:
         response = JsonResponse({"marked": marked, "count": count})
     else:
-        messages.success(request, MARKED if marked else TAKEN_BACK)
+        seconds = settings.PARLEY["HELPFUL_REFRESH_SECONDS"]
+        messages.success(
+            request, MARKED.format(seconds=seconds) if marked else TAKEN_BACK
+        )
         response = redirect(comment.get_absolute_url())
     keep_helpful_cookie(response, reader, marked_ids)
     return response
+
+
+def helpful_page(request, comment, reader, *, error="", status=200):
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "marked": has_marked(comment, reader),
+        "refresh_seconds": settings.PARLEY["HELPFUL_REFRESH_SECONDS"],
+        "error": error,
+    }
+    return render(request, "comments/helpful.html", context, status=status)

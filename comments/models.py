@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.addresses import normalize_email
+from comments.api.tokens import ApiToken  # noqa: F401 - registered with the app from here
 from comments.moderation_log import (
     DECISIONS,
     ON_POSTING,
@@ -82,6 +83,17 @@ class Comment(models.Model):
         blank=True,
         related_name="replies",
         help_text="The comment this one answers.",
+    )
+    # A reply to a comment at the thread's deepest level hangs beside it,
+    # under its parent (comments.nesting): this keeps whom it answers, so
+    # the page can say so.
+    in_reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     # The top-level comment of the thread, and the materialised path of ids
     # from it: together they load a page of threads in one ordered query.

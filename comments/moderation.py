@@ -21,13 +21,15 @@ from django.utils import timezone
 from comments.blocking import find_blocked_item
 from comments.models import Comment, normalize_email
 from comments.spam_services import service_reason
+from comments.writer_confirmation import (
+    AWAITING_WRITER,
+    reason_not_to_ask_writer,
+    writes_from_own_account,
+)
 
 FORM_STAMP_SALT = "comments.form-issued"
 DUPLICATE_WINDOW = timedelta(hours=24)
 REASON_MAX_LENGTH = Comment._meta.get_field("status_reason").max_length
-# The reason a trusted address's comment waits with until the link emailed
-# to that address is clicked.
-AWAITING_WRITER = "Awaiting the writer's confirmation by email"
 # Why a comment no rule caught waits for an editor.
 HELD_FOR_REVIEW = "Held for review (every visitor comment)"
 
@@ -63,35 +65,26 @@ def screen_comment(comment, *, honeypot="", form_token="", now=None, writer=None
     if reason:
         return Decision(Comment.Status.PENDING, _fit(reason))
     if is_trusted_commenter(comment.author_email):
-        approved = settings.PARLEY["COMMENT_AUTO_APPROVE_AFTER"]
-        # Anyone can type an address: the writer must show it is theirs.
-        if writes_from_own_account(comment, writer):
-            return Decision(
-                Comment.Status.APPROVED,
-                f"Auto-approved: signed in as the owner of an address with "
-                f"{approved}+ approved comments",
-            )
-        return Decision(
-            Comment.Status.PENDING,
-            f"{AWAITING_WRITER} (the address has {approved}+ approved comments)",
-        )
+        return trusted_address_decision(comment, writer)
     return Decision(Comment.Status.PENDING, HELD_FOR_REVIEW)
 
 
-def writes_from_own_account(comment, writer):
-    """Return True when `writer` is signed in to an account whose address the comment gives."""
-    if writer is None or not writer.is_authenticated:
-        return False
-    own = normalize_email(writer.email)
-    return bool(own) and own == normalize_email(comment.author_email)
-
-
-def is_awaiting_writer(comment):
-    """Return True while a comment waits only for its writer's confirmation click."""
-    return (
-        comment.status == Comment.Status.PENDING
-        and comment.status_reason.startswith(AWAITING_WRITER)
-    )
+def trusted_address_decision(comment, writer):
+    """Return the Decision for a comment from a trusted address: proven, or waiting for proof."""
+    approved = settings.PARLEY["COMMENT_AUTO_APPROVE_AFTER"]
+    trusted = f"the address has {approved}+ approved comments"
+    # Anyone can type an address: the writer must show it is theirs.
+    if writes_from_own_account(comment, writer):
+        return Decision(
+            Comment.Status.APPROVED,
+            f"Auto-approved: signed in as its owner ({trusted})",
+        )
+    reason = reason_not_to_ask_writer(comment)
+    if reason:
+        return Decision(
+            Comment.Status.PENDING, _fit(f"Held for review: {reason} ({trusted})")
+        )
+    return Decision(Comment.Status.PENDING, _fit(f"{AWAITING_WRITER} ({trusted})"))
 
 
 def spam_reason(comment, *, honeypot="", form_token=""):

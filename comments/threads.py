@@ -50,6 +50,7 @@ SHOWN_FIELDS = (
     "id", "article_id", "parent_id", "path", "status", "author_name",
     "author_website", "badge", "body_html", "created_at", "is_featured",
     "is_removed", "edited_at", "deleted_by_writer", "helpful_count",
+    "in_reply_to_id",
 )  # fmt: skip
 
 
@@ -158,9 +159,16 @@ def _read_threads(approved, root_ids, *, with_featured, zone, by_path=True):
     rows = list(approved.filter(wanted).values(*SHOWN_FIELDS).order_by("path"))
     visible = visible_comment_ids((row["id"], row["parent_id"]) for row in rows)
     in_threads, featured = [], []
+    # Names of the comments seen so far: a reply placed beside the comment
+    # it answers (the depth limit) comes after it, and says whom it answers.
+    names = {}
     for row in rows:
         if row["id"] not in visible:
             continue
+        names[row["id"]] = (
+            _placeholder(row) if row["is_removed"] else row["author_name"]
+        )
+        row["answers_name"] = names.get(row["in_reply_to_id"], "")
         if by_path:
             on_page = low <= row["path"] < high
         else:

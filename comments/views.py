@@ -16,6 +16,7 @@ from comments.clients import (
     is_reporting_too_often,
 )
 from comments.editing import remember_editable
+from comments.following import follow_when_commenting
 from comments.form_tokens import ALREADY_SENT, submit_once
 from comments.forms import (
     CommentForm,
@@ -26,17 +27,16 @@ from comments.forms import (
     remember_commenter,
 )
 from comments.models import Comment
-from comments.moderation import (
-    is_awaiting_writer,
-    refresh_form_token,
-    screen_comment,
-)
+from comments.moderation import refresh_form_token, screen_comment
 from comments.outages import keep_text_when_database_fails
 from comments.own_comments import remember_own_comment
 from comments.reports import record_report
 from comments.staff_comments import publishes_at_once, sign_as_staff
 from comments.threads import comment_page_number, render_preview
-from comments.writer_confirmation import confirmation_email_queued
+from comments.writer_confirmation import (
+    confirmation_email_queued,
+    is_awaiting_writer,
+)
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
 
@@ -119,6 +119,8 @@ def post_comment(request, slug):
         remember_own_comment(request, response, comment.pk)
     if comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED):
         remember_editable(request, response, comment)
+        if form.cleaned_data["follow_article"]:
+            follow_when_commenting(comment)
     if not user.is_staff:
         if form.cleaned_data["remember"]:
             remember_commenter(

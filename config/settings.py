@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "axes",
+    "corsheaders",
+    "ninja",
     "articles",
     "comments",
     "config.apps.ParleyConfig",
@@ -50,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: answers the API's
+    # preflight requests from the origins an operator lists.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "articles.redirects.OldAddressRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -257,6 +262,11 @@ LOGGING = {
 }
 
 # Parley's own knobs: see README.md, "Configuration".
+# The API (/api/v1/) answers browsers on other sites only from these origins,
+# e.g. CORS_ALLOWED_ORIGINS=https://app.example.org. None by default.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+
 PARLEY = {
     "ARTICLES_PER_PAGE": env.int("ARTICLES_PER_PAGE", default=10),
     # Comments close this many days after an article is published; 0 never.
@@ -287,6 +297,9 @@ PARLEY = {
     # at most this many seconds after a click, and re-renders its cached
     # conversation for them at most once per this period.
     "HELPFUL_REFRESH_SECONDS": env.int("HELPFUL_REFRESH_SECONDS", default=60),
+    # Helpful marks (and taking them back) one network may send per window (seconds).
+    "HELPFUL_LIMIT": env.int("HELPFUL_LIMIT", default=60),
+    "HELPFUL_WINDOW": env.int("HELPFUL_WINDOW", default=10 * 60),
     "PROXY_COUNT": env.int("PROXY_COUNT", default=0),
     # Notifications (comments/notify/). Seconds to wait before each retry of
     # an email the SMTP server refused: 6 attempts over about 1 h 50 min by

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("comments/", include("comments.urls")),
     path("email/", include("comments.notify.urls")),
+    path("api/v1/", include("comments.api.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -11,6 +11,7 @@ at the same time (two developers, or CI beside a developer) do not race for
 one port.
 """
 
+import asyncio
 import email
 import email.policy
 import os
@@ -85,7 +86,8 @@ class Mailbox:
     """The aiosmtpd handler: the messages received, parsed, in arrival order.
 
     Each message also carries `envelope_recipients` (lower-cased),
-    `received_at` (time.time()) and `parts` (its text and HTML bodies).
+    `received_at` (time.time()), `parts` (its text and HTML bodies) and
+    `raw` (the bytes as they arrived, to read headers as a mail provider does).
     """
 
     def __init__(self):
@@ -97,6 +99,7 @@ class Mailbox:
             envelope.content, policy=email.policy.default
         )
         message.received_at = time.time()
+        message.raw = envelope.original_content
         message.envelope_recipients = [r.lower() for r in envelope.rcpt_tos]
         # Parsed once here: tests wait on predicates over every message.
         message.parts = {
@@ -131,6 +134,53 @@ class Mailbox:
                         f"within {timeout} s; last messages received: {recent}"
                     )
                 self.changed.wait(remaining)
+
+
+class HoldingMailbox(Mailbox):
+    """A Mailbox that can hold its answer to one step of the next message: a slow or stuck server.
+
+    `hold("DATA")` holds the answer to the end of the next message (the
+    server has it all, and the client waits for its "250"); `hold("RCPT")`
+    the answer to its recipient (the server has not taken it). The answer
+    comes when the test calls `release()`, or after `at_most` seconds, so a
+    test that fails never leaves the server stuck. `held` is set while an
+    answer is held. A message whose "250" is held is stored first: the
+    server has taken it, and a client that stops waiting cannot know.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.step = None
+        self.at_most = 0
+        self.held = threading.Event()
+        self.released = threading.Event()
+
+    def hold(self, step, *, at_most=30):
+        self.step, self.at_most = step, at_most
+        self.held.clear()
+        self.released.clear()
+
+    def release(self):
+        self.released.set()
+
+    async def wait_if_held(self, step):
+        if self.step != step:
+            return
+        self.step = None  # one message only: the next attempt is answered
+        self.held.set()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.released.wait, self.at_most)
+        self.held.clear()
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 (aiosmtpd API)
+        await self.wait_if_held("RCPT")
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        answer = await super().handle_DATA(server, session, envelope)
+        await self.wait_if_held("DATA")
+        return answer
 
 
 def body_part(message, subtype):
@@ -196,6 +246,12 @@ class Process:
     def exit_code(self):
         """Return the exit code, or None while the process runs."""
         return self.popen.poll()
+
+    def kill(self):
+        """Kill the process and what it started at once, as a crash or an OOM kill would."""
+        if self.popen is not None and self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(timeout=15)
 
     def stop(self):
         if self.popen is None:

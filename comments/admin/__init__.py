@@ -9,6 +9,7 @@ moderation_log  the moderation log: every change, by people and by Parley's rule
 block_list      the block list (editors only)
 canned_replies  the openings offered in the reply form
 comments.notify.admin   Notification, Subscriber and staff email preferences
+comments.api.admin      the API's tokens (editors only)
 
 Django's admin autodiscovery imports this module; every model is registered here.
 """
@@ -19,6 +20,8 @@ from comments.admin.block_list import BlockedItemAdmin
 from comments.admin.canned_replies import CannedReplyAdmin
 from comments.admin.comment import CommentAdmin
 from comments.admin.moderation_log import ModerationLogAdmin
+from comments.api.admin import ApiTokenAdmin
+from comments.api.tokens import ApiToken
 from comments.models import (
     BlockedItem,
     CannedReply,
@@ -34,6 +37,7 @@ from comments.notify.admin import (
     SubscriberAdmin,
 )
 
+admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(Comment, CommentAdmin)
 admin.site.register(ModerationLogEntry, ModerationLogAdmin)
 admin.site.register(BlockedItem, BlockedItemAdmin)

@@ -26,6 +26,7 @@ from comments.admin.filters import (
     ArticleFilter,
     FirstTimeFilter,
     HeldReasonFilter,
+    ReportedFilter,
     StatusFilter,
 )
 from comments.admin.helpful import HelpfulMarksMixin
@@ -94,7 +95,6 @@ class CommentAdmin(
         "held_reason",
         "age",
         "helpful_count",
-        "row_actions",
     ]
     # The comment column holds its own link, beside the folded full text.
     list_display_links = None
@@ -103,6 +103,7 @@ class CommentAdmin(
         ArticleFilter,
         HeldReasonFilter,
         FirstTimeFilter,
+        ReportedFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["author_name", "author_email", "body", "ip_address"]

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from articles.models import Article
 from comments import roles
 from comments.models import Comment
+from comments.reports import reported_since_last_decision
 
 Status = Comment.Status
 # The order of the status tabs: the queue first.
@@ -185,3 +186,37 @@ class FirstTimeFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(~Exists(approved))
         return queryset.filter(Exists(approved))
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    """Comments readers reported since an editor last decided on them, whatever their status.
+
+    Reports alone never take down a staff comment, one an editor approved
+    after earlier reports, or one with published replies
+    (comments.reports): those stay published and wait here, with the count
+    beside the filter so an editor notices them.
+    """
+
+    title = "readers' reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        waiting = reported_since_last_decision(
+            model_admin.get_queryset(request)
+        ).count()
+        return [("yes", f"Reported since the last decision ({waiting})")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return reported_since_last_decision(queryset)
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice.get("value") == "yes":
+                # Still published or back in the queue: show every status.
+                choice["query_string"] = changelist.get_query_string(
+                    {self.parameter_name: "yes", StatusFilter.parameter_name: ALL},
+                    remove=["p"],
+                )
+            yield choice

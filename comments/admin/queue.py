@@ -186,7 +186,8 @@ class QueueColumnsMixin:
                 excerpt(obj.parent, 80),
                 where,
             )
-        return format_html("{}{}", opened, where)
+        # The decisions sit under the text, where the eye already is.
+        return format_html("{}{}{}", opened, where, self.row_actions(obj))
 
     @admin.display(description="Author", ordering="author_name")
     def sender(self, obj):
@@ -234,7 +235,6 @@ class QueueColumnsMixin:
             *(counts.get(status, 0) for status in HISTORY_STATUSES),
         )
 
-    @admin.display(description="Decide")
     def row_actions(self, obj):
         # Every button is there, the ones that do not apply hidden: the
         # queue's script shows them as the row's status changes in place.

@@ -24,7 +24,7 @@ from comments.models import (
     Subscriber,
     normalize_email,
 )
-from comments.moderation import is_awaiting_writer
+from comments.writer_confirmation import is_awaiting_writer
 
 NOT_ASKED = "did not ask for email"
 NOT_CONFIRMED = "address not confirmed"
@@ -41,7 +41,6 @@ COMMENT_DELETED = "comment deleted"
 OWN_COMMENT = "their own comment"
 GETS_REPLY_EMAIL = "gets the reply email instead"
 NO_LONGER_FOLLOWING = "no longer follows the article"
-TOO_MANY_REQUESTS = "too many confirmation emails asked for from this network"
 
 
 @dataclass(frozen=True)
@@ -226,39 +225,15 @@ def confirmation_recently_requested(email):
 
 
 def writer_confirmation_recipients(comment):
-    """A trusted address's comment is emailed to that address, for its writer to confirm.
+    """A trusted address's comment waiting for its writer is emailed to that address.
 
-    Only while it waits for nothing else, never to an unsubscribed address,
-    and no more than one unanswered request per address per
-    CONFIRMATION_RESEND_HOURS, so typing a stranger's address cannot fill
-    their inbox. Skipped, the comment simply waits for an editor.
+    Screening asked only an address that may be asked
+    (comments.writer_confirmation); an unsubscribe since is still honoured.
     """
     if not is_awaiting_writer(comment):
         return []
     recipient = normalize_email(comment.author_email)
-    reason = _unsubscribed_reason(recipient)
-    if not reason and writer_confirmation_unanswered(recipient):
-        reason = RECENTLY_ASKED
-    if not reason and is_asking_confirmation_too_often(comment.ip_address):
-        reason = TOO_MANY_REQUESTS
-    return [Decision(recipient, reason)]
-
-
-def writer_confirmation_unanswered(email):
-    """Return True when `email` was asked recently to confirm a comment that still waits."""
-    since = timezone.now() - timedelta(
-        hours=settings.PARLEY["CONFIRMATION_RESEND_HOURS"]
-    )
-    return (
-        Notification.objects.filter(
-            kind=Notification.Kind.COMMENT_CONFIRMATION,
-            recipient=normalize_email(email),
-            created_at__gte=since,
-            comment__status=Comment.Status.PENDING,
-        )
-        .exclude(status=Notification.Status.SKIPPED)
-        .exists()
-    )
+    return [Decision(recipient, _unsubscribed_reason(recipient))]
 
 
 def _unsubscribed_reason(email):
@@ -276,7 +251,9 @@ def reason_not_to_send(notification):
     """
     comment = notification.comment
     Kind = Notification.Kind
-    if comment is None:
+    # A confirmation asks about the address, not a comment: a follower's
+    # has none.
+    if comment is None and notification.kind != Kind.CONFIRMATION:
         return COMMENT_DELETED
     if notification.kind == Kind.COMMENT_CONFIRMATION:
         if not is_awaiting_writer(comment):

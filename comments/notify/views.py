@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods
 from comments import roles
 from comments.addresses import normalize_email
 from comments.models import Comment, Subscriber
-from comments.moderation import is_awaiting_writer
 from comments.notify import links
-from comments.writer_confirmation import publish_confirmed_comment
+from comments.writer_confirmation import (
+    is_awaiting_writer,
+    publish_confirmed_comment,
+)
 
 DECISION_LABELS = {"approve": "Approve", "spam": "Mark as spam"}
 DECISION_QUESTIONS = {

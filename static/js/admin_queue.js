@@ -7,8 +7,9 @@
  * sent one after another, in the order they were made, so "z" always takes
  * back the newest. A static file: the site's CSP allows no inline script. */
 (function () {
-  "use strict";
+"use strict";
 
+function startQueue() {
   const table = document.getElementById("result_list");
   const decideForm = document.getElementById("queue-decide");
   if (!table || !decideForm || !table.tBodies.length) {
@@ -270,4 +271,12 @@
       decide(current, DECISION_KEYS[key]);
     }
   });
+}
+
+// The admin loads its scripts in the page's head, before the table exists.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", startQueue);
+} else {
+  startQueue();
+}
 })();

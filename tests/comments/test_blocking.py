@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comments.blocking import block_sender, find_blocked_item
 from comments.models import BLOCK_LIST_VERSION_KEY, BlockedItem, Comment
+from tests.comments.posting_helpers import form_data, post_url
 from tests.factories import CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,69 @@ def test_blocking_again_moves_the_expiry_of_the_same_entries(article):
         None,
     )
     assert item.created_by == erin
+
+
+# Tricks that make blocked text read the same to a person but differ to a
+# computer. Each is matched on the normalised text, link host or mailbox.
+
+PHRASE = (BlockedItem.Kind.PHRASE, "cheap pills")
+DOMAIN = (BlockedItem.Kind.DOMAIN, "spam-deals.example")
+EMAIL = (BlockedItem.Kind.EMAIL, "spammer@example.net")
+
+
+@pytest.mark.parametrize(
+    ("entry", "fields"),
+    [
+        pytest.param(PHRASE, {"body": "Buy cheap pi\u200blls now"}, id="zero-width space"),
+        pytest.param(PHRASE, {"body": "Buy cheap pil\u00adls now"}, id="soft hyphen"),
+        pytest.param(PHRASE, {"body": "Buy che\u2060ap pills now"}, id="word joiner"),
+        pytest.param(PHRASE, {"body": "Buy che\u0430p pills now"}, id="cyrillic letter"),
+        pytest.param(PHRASE, {"name": "Cheap p\u03b9lls"}, id="greek letter"),
+        pytest.param(PHRASE, {"body": "Buy cheap  pills now"}, id="double space"),
+        pytest.param(PHRASE, {"body": "Buy cheap\npills now"}, id="newline"),
+        pytest.param(PHRASE, {"body": "Buy \uff43\uff48\uff45\uff41\uff50 pills"}, id="fullwidth letters"),
+        pytest.param(PHRASE, {"body": "Buy che\u0301ap pills"}, id="combining accent"),
+        pytest.param(PHRASE, {"body": "Buy <strong>cheap</strong> pills"}, id="markup inside"),
+        pytest.param(DOMAIN, {"website": "https://\uff53\uff50\uff41\uff4d-deals.example/"}, id="fullwidth website host"),
+        pytest.param(DOMAIN, {"body": '<a href="https://spam-deals\uff0eexample/">deal</a>'}, id="fullwidth dot in link"),
+        pytest.param(DOMAIN, {"body": '<a href="https://spam-deals\u3002example/">deal</a>'}, id="ideographic dot in link"),
+        pytest.param(DOMAIN, {"body": '<a href="https://spam-&#100;eals.example/">deal</a>'}, id="character reference in href"),
+        pytest.param(DOMAIN, {"body": '<a href="https:\\\\spam-deals.example\\offer">deal</a>'}, id="backslashes"),
+        pytest.param(DOMAIN, {"body": '<a href="https://spam-%64eals.example/">deal</a>'}, id="percent-encoded host"),
+        pytest.param(DOMAIN, {"email": "x@\uff53\uff50\uff41\uff4d-deals.example"}, id="fullwidth email domain"),
+        pytest.param(EMAIL, {"email": "spammer+promo@example.net"}, id="plus tag"),
+        pytest.param(EMAIL, {"email": "SPAMMER@Example.NET."}, id="capitals and final dot"),
+    ],
+)  # fmt: skip
+def test_block_list_sees_through_the_tricks(article, entry, fields):
+    kind, value = entry
+    item = BlockedItem.objects.create(kind=kind, value=value)
+
+    assert find_blocked_item(**fields) == item
+
+
+@pytest.mark.parametrize(
+    ("entry", "fields"),
+    [
+        pytest.param(PHRASE, {"body": "Cheap pillows, fairly priced"}, id="longer word"),
+        pytest.param(PHRASE, {"body": "cheap\u200b and pills"}, id="other words"),
+        pytest.param(DOMAIN, {"website": "https://spam-deals.example.org/"}, id="other domain"),
+        pytest.param(DOMAIN, {"body": '<a href="/spam-deals.example">ours</a>'}, id="link to this site"),
+        pytest.param(EMAIL, {"email": "spammer2@example.net"}, id="other mailbox"),
+    ],
+)  # fmt: skip
+def test_normalised_matching_still_tells_other_text_apart(article, entry, fields):
+    kind, value = entry
+    BlockedItem.objects.create(kind=kind, value=value)
+
+    assert find_blocked_item(**fields) is None
+
+
+def test_a_tricked_comment_posted_on_the_site_is_stored_as_spam(client, article):
+    BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="cheap pills")
+
+    client.post(post_url(article), form_data(article, comment="Buy che\u0430p pi\u200blls"))
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.status_reason == "Blocked word or phrase: cheap pills"

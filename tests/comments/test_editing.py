@@ -257,9 +257,7 @@ def test_a_deleted_comment_with_replies_keeps_its_place(client, article):
     ]
 
 
-def test_a_reply_email_queued_for_a_comment_then_deleted_is_not_sent(
-    client, article
-):
+def test_a_reply_email_queued_for_a_comment_then_deleted_is_not_sent(client, article):
     gunther = CommentFactory(article=article, author_email="gunther@example.org")
     Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
     reply = post_comment(client, article, parent=str(gunther.pk), notify_on_reply="")

@@ -91,9 +91,15 @@ def test_records_of_used_tokens_are_purged_once_too_old_to_post(client, article)
 
     assert "0 record(s) of used comment forms" in output.getvalue()
     max_age = timedelta(seconds=60 * 60 * 2)  # COMMENT_FORM_MAX_AGE
-    assert purge_old_data(now=timezone.now() + max_age - timedelta(minutes=1))[
-        "form_tokens_deleted"
-    ] == 0
-    assert purge_old_data(now=timezone.now() + max_age + timedelta(minutes=1))[
-        "form_tokens_deleted"
-    ] == 1
+    assert (
+        purge_old_data(now=timezone.now() + max_age - timedelta(minutes=1))[
+            "form_tokens_deleted"
+        ]
+        == 0
+    )
+    assert (
+        purge_old_data(now=timezone.now() + max_age + timedelta(minutes=1))[
+            "form_tokens_deleted"
+        ]
+        == 1
+    )

@@ -254,3 +254,18 @@ def test_editors_see_counts_and_reset_a_stuffed_one(editor_client, article):
     entry = LogEntry.objects.get(object_id=str(stuffed.pk))
     assert entry.change_message == "Reset the helpful count (was 4)."
     assert shown_count(Client(), article, stuffed) == ""
+
+
+def test_one_network_marking_too_often_is_told_to_wait(article, settings):
+    settings.PARLEY = {**settings.PARLEY, "HELPFUL_LIMIT": 3}
+    comments = [CommentFactory(article=article) for _ in range(4)]
+    for comment in comments[:3]:
+        mark(reader("192.0.2.1"), comment)
+
+    refused = reader("192.0.2.1").post(helpful_url(comments[3]))
+    elsewhere = reader("198.51.100.1").post(helpful_url(comments[3]), headers=JSON)
+
+    assert refused.status_code == 429
+    assert "Please wait a few minutes" in refused.content.decode()
+    assert elsewhere.status_code == 200
+    assert HelpfulMark.objects.filter(comment=comments[3]).count() == 1

@@ -18,7 +18,7 @@ from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autous
     form_data,
     post_url,
 )
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,15 +227,35 @@ def test_auto_approval_is_off_by_default(article):
     assert screen(article).status == Comment.Status.PENDING
 
 
-def test_address_with_enough_approved_comments_is_auto_approved(article, settings):
+def test_a_typed_trusted_address_waits_for_its_writer_to_confirm(article, settings):
     settings.PARLEY = {**settings.PARLEY, "COMMENT_AUTO_APPROVE_AFTER": 2}
     CommentFactory.create_batch(2, author_email="ada@example.org")
     CommentFactory(author_email="ada@example.org", status=Comment.Status.SPAM)
 
     decision = screen(article)
 
-    assert decision.status == Comment.Status.APPROVED
-    assert decision.reason == "Auto-approved: this address has 2+ approved comments"
+    assert decision.status == Comment.Status.PENDING
+    assert decision.reason == (
+        "Awaiting the writer's confirmation by email "
+        "(the address has 2+ approved comments)"
+    )
+
+
+def test_a_trusted_address_signed_in_as_its_owner_is_auto_approved(article, settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_AUTO_APPROVE_AFTER": 2}
+    CommentFactory.create_batch(2, author_email="ada@example.org")
+    token = sign_form_token(article.pk, issued_at=time.time() - 60)
+
+    owner = UserFactory(username="ada", email="Ada@Example.org")
+    stranger = UserFactory(username="mallory", email="mallory@example.org")
+    as_owner = screen_comment(new_comment(article), form_token=token, writer=owner)
+    as_stranger = screen_comment(
+        new_comment(article), form_token=token, writer=stranger
+    )
+
+    assert as_owner.status == Comment.Status.APPROVED
+    assert as_owner.reason.startswith("Auto-approved: signed in as its owner")
+    assert as_stranger.status == Comment.Status.PENDING
 
 
 def test_auto_approval_needs_the_full_count(article, settings):

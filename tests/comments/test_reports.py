@@ -1,5 +1,8 @@
 """Readers reporting a published comment: the comments:report page and comments/reports.py."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +11,7 @@ from comments.reports import record_report
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     text_of,
 )
+from tests.comments.admin_helpers import CHANGELIST
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +181,123 @@ def test_report_threshold_is_configurable(article, settings):
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+# Reports count by network, and never take down what an editor should decide on.
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    """The production settings: BEHIND_PROXY=1 and PROXY_COUNT=1."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PARLEY = {**settings.PARLEY, "PROXY_COUNT": 1}
+
+
+def report_through_proxy(client, comment, visitor_ip):
+    return client.post(
+        report_url(comment),
+        {"reason": "Spam"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=visitor_ip,
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+
+
+def test_reports_from_three_addresses_of_one_ipv6_slash_64_count_once(
+    client, article, behind_one_proxy
+):
+    comment = CommentFactory(article=article)
+
+    responses = [
+        report_through_proxy(client, comment, f"2001:db8:7:7::{number}")
+        for number in (1, 2, 3)
+    ]
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert CommentReport.objects.count() == 1
+    assert "You have already reported this comment" in text_of(
+        client.get(responses[-1]["Location"])
+    )
+
+
+def test_reports_from_three_networks_behind_the_proxy_hold_a_comment(
+    client, article, behind_one_proxy
+):
+    comment = CommentFactory(article=article)
+
+    for visitor_ip in ("2001:db8:7:1::1", "2001:db8:7:2::1", "192.0.2.9"):
+        report_through_proxy(client, comment, visitor_ip)
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.status_reason) == ("pending", "reported")
+
+
+def reported_by_three_networks(comment):
+    for number in range(3):
+        record_report(comment, "Rude", ip=f"2001:db8:{number}::1")
+    comment.refresh_from_db()
+
+
+def test_reports_do_not_unpublish_a_staff_comment(article, staff_user):
+    comment = CommentFactory(
+        article=article, user=staff_user, badge=Comment.Badge.STAFF
+    )
+
+    reported_by_three_networks(comment)
+
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_reports_do_not_unpublish_a_comment_an_editor_approved_after_reports(
+    article, erin
+):
+    comment = CommentFactory(article=article)
+    reported_by_three_networks(comment)
+    assert comment.status == Comment.Status.PENDING
+    comment.approve(by=erin)
+
+    for number in range(3):
+        record_report(comment, "Still rude", ip=f"198.51.100.{number}")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_reports_leave_a_comment_with_published_replies_up_and_its_thread_visible(
+    client, article
+):
+    parent = CommentFactory(article=article, body="The parent everyone answered.")
+    replies = [
+        CommentFactory(article=article, parent=parent, body=f"Reply number {n}.")
+        for n in range(3)
+    ]
+
+    reported_by_three_networks(parent)
+
+    assert parent.status == Comment.Status.APPROVED
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "The parent everyone answered." in page
+    assert all(reply.body in page for reply in replies)
+
+
+def test_an_editor_finds_the_reported_comments_left_up_in_the_queue(
+    editor_client, article, staff_user
+):
+    staff_comment = CommentFactory(
+        article=article,
+        user=staff_user,
+        badge=Comment.Badge.STAFF,
+        body="Staff words readers reported.",
+    )
+    CommentFactory(article=article, body="Nobody reported this one.")
+    reported_by_three_networks(staff_comment)
+
+    queue = editor_client.get(CHANGELIST).content.decode()
+    listed = editor_client.get(CHANGELIST + "?reported=yes&status=all")
+
+    assert "Reported since the last decision (1)" in queue
+    [link] = re.findall(r'href="(\?[^"]*reported=yes[^"]*)"', queue)
+    assert set(html.unescape(link)[1:].split("&")) == {"reported=yes", "status=all"}
+    assert "Staff words readers reported." in listed.content.decode()
+    assert "Nobody reported this one." not in listed.content.decode()

@@ -340,3 +340,67 @@ def test_editors_write_canned_replies_and_authors_only_read_them(author_client):
     assert editor_client.post(add, data).status_code == 302
     listing = author_client.get(reverse("admin:comments_cannedreply_changelist"))
     assert listing.status_code == 200 and b"Thanks" in listing.content
+
+
+# Further reading: only articles the user may read.
+
+
+def further_reading_offered(client):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "related_articles",
+        },
+    )
+    assert response.status_code == 200
+    return {int(result["id"]) for result in response.json()["results"]}
+
+
+@pytest.fixture
+def others_draft(db):
+    return ArticleFactory(
+        title="Somebody else's draft", status=Article.Status.DRAFT, published_at=None
+    )
+
+
+def test_author_is_offered_published_articles_and_own_drafts_as_further_reading(
+    author_client, dana, other_article, others_draft
+):
+    own_draft = ArticleFactory(
+        author=dana, status=Article.Status.DRAFT, published_at=None
+    )
+
+    offered = further_reading_offered(author_client)
+
+    assert other_article.pk in offered and own_draft.pk in offered
+    assert others_draft.pk not in offered
+
+
+def test_author_cannot_link_to_a_draft_they_may_not_read(
+    author_client, own_article, others_draft
+):
+    response = author_client.post(
+        reverse("admin:articles_article_change", args=[own_article.pk]),
+        {
+            "title": own_article.title,
+            "slug": own_article.slug,
+            "body": own_article.body,
+            "status": Article.Status.PUBLISHED,
+            "published_at_0": "2026-01-01",
+            "published_at_1": "10:00:00",
+            "related_articles": [others_draft.pk],
+            "comments_enabled": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["related_articles"]
+    assert not own_article.related_articles.exists()
+
+
+def test_editor_is_offered_every_article_as_further_reading(client, others_draft):
+    client.force_login(editor())
+
+    assert others_draft.pk in further_reading_offered(client)

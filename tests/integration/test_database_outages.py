@@ -160,8 +160,10 @@ def assert_worker_carries_on(worker, smtp_server, outage):
     smtp_server.start()
     with outage():
         wait_until(
-            lambda: "worker_database_error" in worker.output()
-            or worker.exit_code() is not None,
+            lambda: (
+                "worker_database_error" in worker.output()
+                or worker.exit_code() is not None
+            ),
             what="the worker to meet the database error",
             log=worker.log_tail,
         )

@@ -5,15 +5,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import demo
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, Subscriber
 
 DEMO_EDITOR_USERNAME = "editor"
 DEMO_EDITOR_PASSWORD = "parley-demo-editor"  # noqa: S105 - printed on purpose, demo only
 DEMO_AUTHOR_USERNAME = "dana"
+GUNTHER_EMAIL = "gunther@example.org"
 
 
 class Command(BaseCommand):
@@ -97,10 +99,17 @@ class Command(BaseCommand):
 
     def _conversation(self, article, author):
         started = article.published_at
+        # Gunther confirmed his address when he first commented here, so the
+        # author's reply below is emailed to him (the worker sends it; Admin →
+        # Notifications shows it sent) and he is asked for nothing again.
+        Subscriber.objects.update_or_create(
+            email=GUNTHER_EMAIL,
+            defaults={"confirmed_at": started},
+        )
         gunther = Comment(
             article=article,
             author_name="Gunther",
-            author_email="gunther@example.org",
+            author_email=GUNTHER_EMAIL,
             body=demo.GUNTHER_COMMENT,
             status=Comment.Status.APPROVED,
             created_at=started + timedelta(days=1, hours=3),
@@ -113,7 +122,13 @@ class Command(BaseCommand):
             author_email=author.email,
             user=author,
             badge=Comment.Badge.AUTHOR,
-            body=demo.AUTHOR_REPLY,
+            # Comment links are absolute (comments.sanitize keeps http and https).
+            body=demo.author_reply(
+                lambda slug: (
+                    settings.SITE_URL
+                    + reverse("articles:detail", kwargs={"slug": slug})
+                )
+            ),
             status=Comment.Status.APPROVED,
             created_at=started + timedelta(days=2),
             published_at=started + timedelta(days=2),

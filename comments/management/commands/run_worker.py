@@ -4,7 +4,8 @@ db_worker ignores a locked SQLite database only while claiming a task; any
 other database error (a lock held past the timeout, PostgreSQL restarting or
 failing over, a dropped connection) ends the process, and nothing is sent
 until something starts it again. This command runs the library's own worker
-with the same options and, on a database error, drops its connections, waits
+with the same options and, when the database cannot be reached or used (an
+operational error, not a mistake in a query), drops its connections, waits
 and starts it again: tasks wait in the database meanwhile, and an email whose
 sending was cut off is picked up again as a stuck notification.
 """
@@ -12,7 +13,7 @@ sending was cut off is picked up again as a stuck notification.
 import logging
 import time
 
-from django.db import DatabaseError, connections
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
 
 from config.middleware import log_value
@@ -37,7 +38,7 @@ class Command(db_worker.Command):
             started = time.monotonic()
             try:
                 return super().handle(*args, **options)
-            except DatabaseError as error:
+            except (OperationalError, InterfaceError) as error:
                 if time.monotonic() - started > HEALTHY_RUN_SECONDS:
                     wait = FIRST_WAIT_SECONDS
                 logger.warning(

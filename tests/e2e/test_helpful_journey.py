@@ -1,0 +1,63 @@
+"""A reader marks a comment helpful in Chromium, with the site's script and its CSP: the count changes in place."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.chromium import screenshot
+from tests.e2e.pages import GUNTHER_OPENING, REFERENCE_PATH
+
+pytestmark = pytest.mark.e2e
+
+
+def threaded_comment_with_text(page, text):
+    """The comment in its thread (not its featured copy) whose body contains `text`."""
+    return page.locator("article.comment[id^='comment-']").filter(
+        has=page.locator(".comment-body", has_text=text)
+    )
+
+
+def test_journey_mark_helpful_updates_the_count_in_place(new_context):
+    page = new_context().new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(REFERENCE_PATH)
+    gunther = threaded_comment_with_text(page, GUNTHER_OPENING)
+    helpful = gunther.locator("a.comment-helpful")
+    expect(helpful).to_have_attribute("aria-pressed", "false")  # the script ran
+    count = helpful.locator(".helpful-count")
+    before = int(count.text_content() or 0)
+    address = page.url
+
+    helpful.click()
+
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    expect(count).to_have_text(str(before + 1))
+    assert page.url == address  # in place: no page was loaded
+    gunther.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -120)")
+    screenshot(page, "helpful-count", full_page=False)
+
+    # Read again, the page shows the reader their own mark (from their cookie).
+    page.reload()
+    helpful = threaded_comment_with_text(page, GUNTHER_OPENING).locator(
+        "a.comment-helpful"
+    )
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+
+    # A second click takes it back; the answer gives the count without it.
+    helpful.click()
+    expect(helpful).to_have_attribute("aria-pressed", "false")
+    expect(helpful.locator(".helpful-count")).to_have_text(
+        re.compile(rf"^({before or ''})$")
+    )
+    assert violations == []
