@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
 # Signed links that mail providers post to without cookies (RFC 8058
 # one-click unsubscribe): the signed token in the address is the proof.
 EXEMPT = {"comment_emails:unsubscribe", "comment_emails:unfollow"}
+# The API reads no cookies: its public calls act as an anonymous visitor and
+# its staff calls need a bearer token, so a cross-site request carries
+# nothing it trusts (test_the_api_ignores_a_signed_in_editors_cookies).
+COOKIELESS_NAMESPACE = "api-v1:"
 
 
 def public_routes(resolver=None, namespace=""):
@@ -62,8 +66,29 @@ def test_every_public_address_refuses_a_post_without_the_csrf_token():
         response = hostile_client().post(reverse(name, kwargs=kwargs), {})
         answers[name] = response.status_code
 
-    unprotected = {name for name, status in answers.items() if status != 403}
+    unprotected = {
+        name
+        for name, status in answers.items()
+        if status != 403 and not name.startswith(COOKIELESS_NAMESPACE)
+    }
     assert unprotected == EXEMPT, answers
+
+
+def test_the_api_ignores_a_signed_in_editors_cookies(hostile_page, article):
+    editor = StaffFactory()
+    editor.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    hostile_page.force_login(editor)
+    data = form_data(article)
+
+    hostile_page.post(
+        f"/api/v1/articles/{article.slug}/comments",
+        {key: data[key] for key in ("name", "email", "comment", "form_token")},
+        content_type="application/json",
+    )
+
+    # Stored, if at all, as an anonymous visitor's comment: never the editor's.
+    assert not Comment.objects.filter(user=editor).exists()
+    assert not Comment.objects.filter(status=Comment.Status.APPROVED).exists()
 
 
 @pytest.fixture

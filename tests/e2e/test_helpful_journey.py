@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.chromium import screenshot
 from tests.e2e.pages import GUNTHER_OPENING, REFERENCE_PATH
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +62,28 @@ def test_journey_mark_helpful_updates_the_count_in_place(new_context):
         re.compile(rf"^({before or ''})$")
     )
     assert violations == []
+
+
+def test_journey_mark_helpful_without_javascript_passes_axe(new_context):
+    # The script is off here, and CSP bypassed for axe's injected script.
+    page = new_context(bypass_csp=True, java_script_enabled=False).new_page()
+    page.goto(REFERENCE_PATH)
+    helpful = threaded_comment_with_text(page, GUNTHER_OPENING).locator(
+        "a.comment-helpful"
+    )
+    helpful.click()
+    expect(page.get_by_role("button", name="Mark as helpful")).to_be_visible()
+    page.get_by_role("button", name="Mark as helpful").click()
+    expect(page.locator(".messages")).to_contain_text("You marked this comment helpful")
+    page.goto(helpful.get_attribute("href"))
+    expect(page.get_by_role("button", name="Take back my mark")).to_be_visible()
+
+    # axe needs script: read both pages again with it on.
+    checked = new_context(bypass_csp=True).new_page()
+    found = {}
+    for where in (REFERENCE_PATH, page.url):
+        checked.goto(where)
+        found[where] = blocking_violations(checked)
+    page.get_by_role("button", name="Take back my mark").click()
+
+    assert not any(found.values()), found
