@@ -62,7 +62,7 @@ def render_article(request, article, extra_context=None, status=200):
             pending=[
                 comment for comment in waiting if comment["article_id"] == article.pk
             ],
-            editable=editable_ids(request, article),
+            editable=editable_ids(request),
         ),
         **comment_form_context(request, article),
         **(extra_context or {}),

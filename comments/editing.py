@@ -96,24 +96,14 @@ def keep_editable(response, editable):
     )
 
 
-def editable_ids(request, article):
-    """Return the ids of the comments on `article` whose edit links this reader's page shows.
+def editable_ids(request):
+    """Return the ids of the comments whose edit links this reader's page shows.
 
-    No query for a visitor: the cookie says which. A signed-in reader's
-    recent comments are looked up (one query).
+    From the cookie alone, so the page costs no query more. A signed-in
+    writer may also change their comments from another browser, at the
+    comment's edit address (refusal() checks the account).
     """
-    ids = set(remembered_editable(request))
-    user = request.user
-    if user.is_authenticated:
-        ids.update(
-            Comment.objects.filter(
-                article=article,
-                user=user,
-                created_at__gt=timezone.now() - edit_window(),
-                is_removed=False,
-            ).values_list("pk", flat=True)
-        )
-    return ids
+    return set(remembered_editable(request))
 
 
 # Who may, and until when.

@@ -108,4 +108,8 @@ def delete_comment(request, comment_id):
         comment, by=by if by is not None and comment.user_id == by.pk else None
     )
     messages.success(request, DELETED)
-    return redirect(f"{comment.article.get_absolute_url()}#comments")
+    response = redirect(f"{comment.article.get_absolute_url()}#comments")
+    editable = editing.remembered_editable(request)
+    if editable.pop(comment.pk, None) is not None:
+        editing.keep_editable(response, editable)
+    return response

@@ -169,8 +169,10 @@ class HoldingMailbox(Mailbox):
         self.step = None  # one message only: the next attempt is answered
         self.held.set()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.released.wait, self.at_most)
-        self.held.clear()
+        try:
+            await loop.run_in_executor(None, self.released.wait, self.at_most)
+        finally:  # also when the client hangs up and aiosmtpd cancels the handler
+            self.held.clear()
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 (aiosmtpd API)
         await self.wait_if_held("RCPT")

@@ -23,6 +23,12 @@ STATUSES = {
     "spam": Comment.Status.SPAM,
     "trash": Comment.Status.REJECTED,
 }
+STATE_LABELS = {
+    "approved": "published",
+    "pending": "waiting for moderation",
+    "spam": "spam",
+    "trash": "from the trash, stored as rejected",
+}
 ANONYMOUS = "Anonymous"
 
 
@@ -34,6 +40,7 @@ class ImportWriter:
         self.author = author
         self.skip_links = skip_links
         self.threads = {}
+        self.threads_with_comments = set()
         self.articles = {}
         self.waiting = defaultdict(list)  # parent key -> replies read before it
         self.counts = Counter()
@@ -44,6 +51,7 @@ class ImportWriter:
         self.threads[thread.key] = thread
 
     def add_comment(self, record):
+        self.threads_with_comments.add(record.thread_key)
         if record.kind != "comment" and self.skip_links:
             self.skipped[f"{record.kind}s (--skip-pingbacks)"] += 1
             return
@@ -60,8 +68,9 @@ class ImportWriter:
                 self.notes["replies whose parent is not in the file: top-level"] += 1
                 record.parent_key = ""
                 self.store(record)
-        used = set(self.articles)
-        self.counts["posts without comments"] = len(set(self.threads) - used)
+        self.skipped["posts and pages without comments"] = len(
+            set(self.threads) - self.threads_with_comments
+        )
 
     def stored(self, key):
         return Comment.objects.filter(import_key=key).exists()
@@ -108,7 +117,7 @@ class ImportWriter:
             published_at=created_at if status == Comment.Status.APPROVED else None,
         )
         comment.save()
-        self.counts[f"{record.kind}s {record.state}"] += 1
+        self.counts[f"{record.kind}s {STATE_LABELS[record.state]}"] += 1
 
     def website(self, url):
         if len(url) > MAX_WEBSITE_LENGTH or not url.startswith(("http://", "https://")):

@@ -39,9 +39,7 @@
   var textInput = form.elements.namedItem("comment");
   var title = document.getElementById("respond-title");
   // The page may open on a reply (?replyto=): cancelling goes back to a new comment.
-  var originalTitle = title
-    ? title.getAttribute("data-new-title") || title.textContent
-    : "";
+  var originalTitle = box.getAttribute("data-new-title") || "";
   var replying = document.getElementById("replying-to");
   // Where the form goes back to when a reply is cancelled.
   var home = document.createComment("comment form");

@@ -175,9 +175,7 @@ def test_a_signed_in_author_edits_their_comment_from_any_browser(article):
     signed_in.force_login(writer)
     someone_else.force_login(StaffFactory(username="other"))
 
-    assert f'href="{edit_url(comment)}"' in conversation(
-        signed_in.get(article.get_absolute_url())
-    )
+    assert signed_in.get(edit_url(comment)).status_code == 200
     refused = someone_else.post(edit_url(comment), edit_data(article, "Not mine."))
     signed_in.post(edit_url(comment), edit_data(article, "Mine, corrected."))
 

@@ -37,8 +37,7 @@ def links_in(message):
 
 
 def test_journey_edit_within_the_window(new_context, stack):
-    context = new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
+    page = new_context().new_page()
     page.goto(REFERENCE_PATH)
     fill_comment_form(
         page,

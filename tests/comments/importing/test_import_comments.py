@@ -80,7 +80,7 @@ def test_a_wordpress_export_becomes_threads_with_their_states(
     assert "Articles matched" not in summary
     assert "1 articles created as drafts" not in summary  # two posts had comments
     assert "2 articles created as drafts" in summary
-    assert "1 posts without comments" in summary
+    assert "1 posts and pages without comments" in summary
 
 
 def test_comment_html_goes_through_the_same_sanitiser_as_a_new_comment(owner):
@@ -137,6 +137,7 @@ def test_running_it_twice_imports_nothing_twice(owner):
     assert Comment.objects.count() == count
     assert Article.objects.count() == articles
     assert f"{count} already imported" in summary
+    assert "1 posts and pages without comments" in summary
 
 
 def test_a_post_is_matched_to_an_existing_article_by_its_slug(owner):
@@ -152,7 +153,7 @@ def test_a_dry_run_reports_and_writes_nothing(owner):
     summary = run(WORDPRESS, "--dry-run")
 
     assert "Dry run: nothing was written" in summary
-    assert "comments approved" in summary
+    assert "comments published" in summary
     assert Comment.objects.count() == 0
     assert Article.objects.count() == 0
 
@@ -180,7 +181,7 @@ def test_a_disqus_export_keeps_threads_states_and_every_character(owner):
     assert Comment.objects.get(author_name="Spammer").status == Comment.Status.SPAM
     assert not Comment.objects.filter(author_name="Lost").exists()
     assert "1 comments of a post that is not in the file" in summary
-    assert "1 posts without comments" in summary
+    assert "1 posts and pages without comments" in summary
 
 
 def test_an_imported_articles_old_address_redirects_to_it(client, owner, settings):

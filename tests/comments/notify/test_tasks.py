@@ -18,7 +18,7 @@ from comments.notify import outbox, tasks
 from comments.notify.recipients import Decision
 from comments.notify.tasks import retry_stuck_notifications, send_notification
 from tests.factories import CommentFactory, StaffFactory
-from tests.stack import Mailbox, SmtpServer
+from tests.stack import HoldingMailbox, Mailbox, SmtpServer, wait_until
 from tests.worker import run_queued_tasks
 
 Status = Notification.Status
@@ -420,3 +420,142 @@ def test_a_recipient_refused_for_now_is_retried(article, refusing_server, settin
     assert waiting.status == Status.QUEUED
     assert waiting.attempts == 1
     assert "Greylisted" in waiting.last_error
+
+
+# The sweep on a timer, in the worker.
+
+
+def sweeps_waiting():
+    return DBTaskResult.objects.filter(
+        status="READY", task_path=retry_stuck_notifications.module_path
+    )
+
+
+def let_the_sweep_time_come():
+    sweeps_waiting().update(run_after=timezone.now())
+
+
+@pytest.mark.django_db
+def test_sending_leaves_a_sweep_queued_on_the_workers_timer(
+    mailoutbox, article, settings
+):
+    settings.PARLEY = {**settings.PARLEY, "EMAIL_SWEEP_SECONDS": 60}
+    published_reply(article)
+
+    run_queued_tasks()
+
+    [sweep] = sweeps_waiting()
+    assert sweep.run_after - sweep.enqueued_at >= timedelta(seconds=59)
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_timer_hands_a_dead_workers_email_to_another_and_closes_its_task_row(
+    mailoutbox, article
+):
+    published_reply(article)
+    # A worker took the email, queued the sweep, and was killed mid-send.
+    send_task = DBTaskResult.objects.get(task_path=send_notification.module_path)
+    send_task.claim("dead-worker")
+    tasks.schedule_sweep()
+    long_ago = timezone.now() - timedelta(minutes=20)
+    DBTaskResult.objects.filter(pk=send_task.pk).update(started_at=long_ago)
+    Notification.objects.update(status=Status.SENDING, claimed_at=long_ago)
+
+    let_the_sweep_time_come()
+    run_queued_tasks()
+
+    assert len(mailoutbox) == 1
+    assert reply_notification().status == Status.SENT
+    send_task.refresh_from_db()
+    assert send_task.status == "FAILED"
+    assert send_task.exception_class_path.endswith("WorkerStopped")
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_the_next_only_while_an_email_is_unfinished(
+    mailoutbox, article, mail_server_down
+):
+    published_reply(article)
+    run_queued_tasks()
+    assert reply_notification().status == Status.QUEUED  # waiting for its retry
+
+    let_the_sweep_time_come()
+    run_queued_tasks()
+    assert sweeps_waiting().count() == 1
+
+    Notification.objects.update(status=Status.FAILED)
+    let_the_sweep_time_come()
+    run_queued_tasks()
+    assert sweeps_waiting().count() == 0
+
+
+@pytest.mark.django_db
+def test_the_cron_command_starts_the_timer_again(article):
+    published_reply(article)
+    DBTaskResult.objects.all().delete()  # the timer's task lost with its worker
+
+    call_command("retry_stuck_notifications", stdout=io.StringIO())
+
+    assert sweeps_waiting().count() == 1
+
+
+# A mail server that never answers the end of the message.
+
+
+@pytest.fixture
+def slow_mail_server(settings):
+    """A real SMTP server that holds its answer to the end of DATA; the worker waits 0.5 s."""
+    server = SmtpServer()
+    server.mailbox = HoldingMailbox()
+    server.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "comments.notify.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 0.5},
+        }
+    }
+    yield server.mailbox
+    server.mailbox.release()
+    server.stop()
+
+
+def run_with_the_answer_held(mailbox):
+    """Run the queue while the server holds its answer to the next message, then let it answer."""
+    mailbox.hold("DATA", at_most=10)
+    run_queued_tasks()
+    mailbox.release()
+    wait_until(lambda: not mailbox.held.is_set(), what="the server to answer")
+
+
+@pytest.mark.django_db
+def test_an_unknown_outcome_is_retried_once_after_the_stuck_period_then_left(
+    article, slow_mail_server, settings
+):
+    settings.PARLEY = {**settings.PARLEY, "EMAIL_STUCK_MINUTES": 15}
+    published_reply(article)
+
+    run_with_the_answer_held(slow_mail_server)
+
+    unknown = reply_notification()
+    assert unknown.status == Status.UNKNOWN
+    assert unknown.next_attempt_at - unknown.outcome_unknown_at == timedelta(minutes=15)
+    assert "did not answer the end of the message" in unknown.last_error
+    assert run_queued_tasks() == 0  # nothing is sent again before then
+
+    # The stuck period is over: the one retry, answered just as late.
+    Notification.objects.update(next_attempt_at=timezone.now())
+    DBTaskResult.objects.filter(
+        status="READY", task_path=send_notification.module_path
+    ).update(run_after=timezone.now())
+    run_with_the_answer_held(slow_mail_server)
+
+    left = reply_notification()
+    assert left.status == Status.UNKNOWN
+    assert left.attempts == 2
+    assert left.next_attempt_at is None
+    assert not DBTaskResult.objects.filter(
+        status="READY", task_path=send_notification.module_path
+    ).exists()
+    ids = [message["Message-ID"] for message in slow_mail_server.messages]
+    assert ids == [ids[0], ids[0]]
