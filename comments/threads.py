@@ -45,12 +45,14 @@ MAX_PAGE = 100_000
 # A comment id no other part of a URL contains.
 _ANY_ID = 4_294_967_291
 _BADGE_LABELS = {badge: badge.label for badge in Comment.Badge if badge}
+# Imported pingbacks and trackbacks say what they are: links, not people.
+_LINK_KINDS = {Comment.Kind.PINGBACK: "Pingback", Comment.Kind.TRACKBACK: "Trackback"}
 # The columns comments/comment.html shows, beside what shown_comment() adds.
 SHOWN_FIELDS = (
     "id", "article_id", "parent_id", "path", "status", "author_name",
     "author_website", "badge", "body_html", "created_at", "is_featured",
     "is_removed", "edited_at", "deleted_by_writer", "helpful_count",
-    "in_reply_to_id",
+    "in_reply_to_id", "kind",
 )  # fmt: skip
 
 
@@ -264,6 +266,7 @@ def shown_comment(row, zone):
         if not removed and website.lower().startswith(("http://", "https://"))
         else "",
         badge_label=_BADGE_LABELS.get(row["badge"], "") if not removed else "",
+        link_kind=_LINK_KINDS.get(row["kind"], ""),
     )
     return row
 

@@ -297,6 +297,34 @@ def test_the_flood_limit_counts_posts_to_both_web_processes_together(stack):
     assert statuses == [302] * FLOOD_LIMIT + [429]
 
 
+def test_wrong_passwords_lock_the_admin_only_for_the_client_that_sent_them(stack):
+    web1, web2 = stack.urls
+    guesser, editor = Visitor("203.0.113.66"), Visitor("198.51.100.8")
+
+    def sign_in(visitor, url, password):
+        login = form_with_field(visitor.get(url + "/admin/login/").text, "username")
+        return visitor.submit(
+            url + "/admin/login/",
+            login,
+            username="editor",
+            password=password,
+            next="/admin/",
+        )
+
+    # Both clients reach gunicorn through the same proxy (127.0.0.1).
+    guesses = [
+        sign_in(guesser, stack.urls[number % 2], "not-the-password").status
+        for number in range(5)
+    ]
+    locked = sign_in(guesser, web1, EDITOR_PASSWORD)
+    signed_in = sign_in(editor, web2, EDITOR_PASSWORD)
+
+    assert 429 not in guesses[:4]
+    assert locked.status == 429
+    assert "Editors cannot unlock" in locked.text
+    assert signed_in.status == 302 and signed_in.location == "/admin/"
+
+
 def test_each_web_process_logs_every_request_as_one_key_value_line(stack):
     for number, url in enumerate(stack.urls):
         path = f"/no-such-page-{secrets.token_hex(4)}/"

@@ -212,11 +212,18 @@ class ReportedFilter(admin.SimpleListFilter):
         return reported_since_last_decision(queryset)
 
     def choices(self, changelist):
-        for choice in super().choices(changelist):
-            if choice.get("value") == "yes":
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
                 # Still published or back in the queue: show every status.
-                choice["query_string"] = changelist.get_query_string(
-                    {self.parameter_name: "yes", StatusFilter.parameter_name: ALL},
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup, StatusFilter.parameter_name: ALL},
                     remove=["p"],
-                )
-            yield choice
+                ),
+                "display": title,
+            }

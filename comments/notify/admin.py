@@ -8,6 +8,7 @@ email preference. All three are registered in comments/admin/__init__.py.
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -55,6 +56,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
         "next_attempt_at",
         "claimed_at",
+        "outcome_unknown_at",
     ]
     readonly_fields = fields
     actions = ["resend"]
@@ -63,18 +65,30 @@ class NotificationAdmin(ReadOnlyAdmin):
         return roles.is_editor(request.user) or request.user.is_superuser
 
     @admin.action(
-        description="Resend the selected failed emails", permissions=["resend"]
+        description="Resend the selected failed (or unknown) emails",
+        permissions=["resend"],
     )
     def resend(self, request, queryset):
         resent = 0
         for notification_id in queryset.values_list("pk", flat=True):
             with transaction.atomic():
                 # Conditional: a row already queued again (another editor, a
-                # second click) is not sent twice.
-                moved = Notification.objects.filter(
-                    pk=notification_id, status=Notification.Status.FAILED
-                ).update(
-                    status=Notification.Status.QUEUED, next_attempt_at=timezone.now()
+                # second click) is not sent twice. An unknown one is resent
+                # only once it waits for nothing (its one retry is over): the
+                # editor has asked its recipient, say, and it never came.
+                moved = (
+                    Notification.objects.filter(pk=notification_id)
+                    .filter(
+                        Q(status=Notification.Status.FAILED)
+                        | Q(
+                            status=Notification.Status.UNKNOWN,
+                            next_attempt_at__isnull=True,
+                        )
+                    )
+                    .update(
+                        status=Notification.Status.QUEUED,
+                        next_attempt_at=timezone.now(),
+                    )
                 )
                 if moved:
                     enqueue_send(notification_id)

@@ -149,8 +149,10 @@ def test_the_log_page_filters_by_what_and_when(editor_client, erin, article):
     )
 
     by_what = editor_client.get(LOG, {"action": Action.REJECTED}).content.decode()
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    # What the "Today" link of the date filter sends.
     today = editor_client.get(
-        LOG, {"at__gte": timezone.localdate().isoformat()}
+        LOG, {"at__gte": str(midnight), "at__lt": str(midnight + timedelta(days=1))}
     ).content.decode()
 
     assert f"#{rejected.pk}<" in by_what and f"#{approved.pk}<" not in by_what
@@ -181,3 +183,24 @@ def test_an_author_reads_only_the_entries_about_their_own_articles(client):
 
     assert reverse("admin:comments_comment_change", args=[own.pk]) in page
     assert reverse("admin:comments_comment_change", args=[other.pk]) not in page
+
+
+def test_a_staff_comment_published_on_posting_names_its_writer(editor_client, article):
+    editor_client.post(post_url(article), form_data(article, comment="From the desk."))
+
+    comment = Comment.objects.get(body="From the desk.")
+    assert entries(comment.pk) == [(Action.PUBLISHED_ON_POSTING, "Erin Editor", "")]
+
+
+def test_an_editors_correction_is_logged_as_an_edit(editor_client, article):
+    comment = CommentFactory(article=article, body="Teh text.")
+
+    editor_client.post(
+        reverse("admin:comments_comment_change", args=[comment.pk]),
+        {"author_name": comment.author_name, "author_website": "",
+         "body": "The text.", "_save": "1"},
+    )  # fmt: skip
+
+    [entry] = ModerationLogEntry.objects.filter(comment_number=comment.pk)
+    assert (entry.action, entry.by_name) == (Action.EDITED, "Erin Editor")
+    assert "The" in entry.message

@@ -28,6 +28,7 @@ from tests.stack import (
     procfile_command,
     wait_until,
 )
+from tests.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -187,3 +188,17 @@ def test_list_unsubscribe_leaves_over_smtp_as_a_plain_one_click_link(
     # As a provider reads it: one URL in angle brackets.
     parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
     assert parsed["List-Unsubscribe"].startswith("<http://127.0.0.1")
+
+
+def test_the_worker_waits_as_long_as_smtp_allows_for_the_end_of_a_message():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.MAILERS['default'])",
+        DEBUG="1",
+        EMAIL_URL="smtp://127.0.0.1:2525",
+    )
+
+    # RFC 5321 section 4.5.3.2.6: 10 minutes for the answer to the end of data.
+    assert "'timeout': 600" in result.stdout, result.stderr
+    assert "comments.notify.smtp.EmailBackend" in result.stdout

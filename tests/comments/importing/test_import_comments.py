@@ -104,9 +104,17 @@ def test_threads_deeper_than_the_limit_attach_at_the_deepest_level(owner, settin
     assert max(Comment.objects.values_list("depth", flat=True)) == 3
 
 
-def test_pingbacks_are_imported_as_such_or_skipped(owner):
+def test_pingbacks_are_imported_as_such_or_skipped(client, owner):
     run(WORDPRESS)
-    assert by_author("Another Blog").kind == Comment.Kind.PINGBACK
+    pingback = by_author("Another Blog")
+    assert pingback.kind == Comment.Kind.PINGBACK
+    article = pingback.article
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    page = client.get(article.get_absolute_url(), secure=True).content.decode()
+    assert (
+        'Pingback from <a href="https://another.example.net/2012/05/listening/"' in page
+    )
     Comment.objects.all().delete()
 
     summary = run(WORDPRESS, "--skip-pingbacks")
