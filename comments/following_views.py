@@ -1,6 +1,7 @@
 """The reader's side of following a conversation: the form under it, and the link that stops it."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 from articles.views import article_or_404
 from comments import following
+from comments.clients import client_ip, count_attempt, network_key
 from comments.forms import FORM_RENDERER, CommentForm
 from comments.models import Follower
 from comments.notify import links
@@ -17,6 +19,10 @@ from comments.notify.views import invalid_link
 
 FOLLOWING = (
     "You are following this conversation. Every email has a link to stop."
+)
+TOO_OFTEN = (
+    "You have asked to follow several conversations in a short time. Please "
+    "wait a while and try again."
 )
 CONFIRM_FIRST = (
     "Almost done: we have emailed you a link to confirm your address. Once you "
@@ -42,12 +48,17 @@ def follow(request, slug):
     """Ask for an address, and follow the article's conversation with it (double opt-in)."""
     article = article_or_404(request, slug)
     form = FollowForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
+    if form.is_bound and form.is_valid() and is_following_too_often(request):
+        # Each request may email a confirmation link to a stranger's address.
+        form.add_error(None, TOO_OFTEN)
+        status = 429
     if not form.is_bound or not form.is_valid():
         return render(
             request,
             "comments/follow.html",
             {"article": article, "follow_form": form},
-            status=400 if form.is_bound else 200,
+            status=status,
         )
     outcome = following.follow(
         article, form.cleaned_data["email"], form.cleaned_data["frequency"]
@@ -56,6 +67,16 @@ def follow(request, slug):
         request, FOLLOWING if outcome == following.FOLLOWING else CONFIRM_FIRST
     )
     return redirect(f"{article.get_absolute_url()}#follow")
+
+
+def is_following_too_often(request):
+    """Count a follow request from the client's network; True when over the comment flood limit."""
+    return count_attempt(
+        "follow",
+        network_key(client_ip(request)) or "unknown",
+        limit=settings.PARLEY["COMMENT_FLOOD_LIMIT"],
+        window=settings.PARLEY["COMMENT_FLOOD_WINDOW"],
+    )
 
 
 @csrf_exempt

@@ -11,7 +11,9 @@ from django.conf import settings
 from comments.moderation import is_trusted_commenter
 from comments.staff_comments import publishes_at_once
 
-MODERATED = "Comments are moderated: an editor reads each one before it appears on the page."
+MODERATED = (
+    "Comments are moderated: an editor reads each one before it appears on the page."
+)
 STAFF_AT_ONCE = "Your comment appears on the page as soon as you post it."
 
 

@@ -92,3 +92,16 @@ def reported_since_last_decision(queryset):
         Q(comment__moderated_at=None) | Q(created_at__gt=OuterRef("moderated_at"))
     )
     return queryset.filter(Exists(reports))
+
+
+def why_left_up(comment):
+    """Return why `comment`, reported since the last decision, is still published, or "".
+
+    "" when it is not published or has no such reports: the admin page says
+    it only when an editor's decision is what the reports are waiting for.
+    """
+    if comment.status != Comment.Status.APPROVED:
+        return ""
+    if not reports_since_last_decision(comment).exists():
+        return ""
+    return reason_to_leave_up(comment)

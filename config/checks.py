@@ -7,6 +7,7 @@ The web process refuses to start without it (config.wsgi), and
 """
 
 from django.conf import settings
+from django.core import checks
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,3 +32,22 @@ def secret_key_is_set(app_configs, **kwargs):
     except ImproperlyConfigured as error:
         return [Error(str(error), id="parley.E001")]
     return []
+
+
+@register()
+def stuck_emails_wait_longer_than_the_mail_server(app_configs, **kwargs):
+    """Warn when a slow but live send could be taken for a dead worker's, and sent twice."""
+    timeout = settings.MAILERS["default"].get("OPTIONS", {}).get("timeout")
+    stuck_seconds = settings.PARLEY["EMAIL_STUCK_MINUTES"] * 60
+    if timeout is None or stuck_seconds > timeout:
+        return []
+    return [
+        checks.Warning(
+            f"EMAIL_STUCK_MINUTES ({settings.PARLEY['EMAIL_STUCK_MINUTES']}) is not "
+            f"longer than EMAIL_TIMEOUT ({timeout} s): an email still waiting for "
+            "a slow mail server would be handed to another worker and sent twice.",
+            hint="Raise EMAIL_STUCK_MINUTES above EMAIL_TIMEOUT (defaults: 15 "
+            "minutes and 600 s).",
+            id="parley.W010",
+        )
+    ]

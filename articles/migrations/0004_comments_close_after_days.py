@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_old_url'),
+        ("articles", "0003_old_url"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='comments_close_after_days',
-            field=models.PositiveIntegerField(blank=True, help_text="Days after publication. Leave empty for the site's default (COMMENTS_CLOSE_AFTER_DAYS); 0 keeps them open.", null=True, verbose_name='close comments after (days)'),
+            model_name="article",
+            name="comments_close_after_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Days after publication. Leave empty for the site's default (COMMENTS_CLOSE_AFTER_DAYS); 0 keeps them open.",
+                null=True,
+                verbose_name="close comments after (days)",
+            ),
         ),
     ]

@@ -26,6 +26,7 @@ from comments.blocking import block_sender, describe_block
 from comments.featuring import CannotFeature, set_featured
 from comments.models import BlockedItem, CannedReply, Comment
 from comments.replies import CannotReply, post_staff_reply
+from comments.reports import why_left_up
 from comments.sanitize import REMOVED_PLACEHOLDER
 
 Status = Comment.Status
@@ -118,6 +119,7 @@ class CommentPageViewsMixin:
             "thread_siblings": list(siblings.order_by("created_at", "pk")[:20]),
             "thread_replies": list(comment.replies.order_by("created_at", "pk")[:20]),
             "reports": list(comment.reports.all()),
+            "reports_left_up": why_left_up(comment),
             "sender_blocked": blocked,
             "reply_form": ReplyForm(),
             "reply_badge": roles.staff_badge(request.user, comment.article),

@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0014_api_tokens'),
+        ("comments", "0014_api_tokens"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='in_reply_to',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='comments.comment'),
+            model_name="comment",
+            name="in_reply_to",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="comments.comment",
+            ),
         ),
     ]

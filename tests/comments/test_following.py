@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comments import privacy
 from comments.models import Comment, Follower, Notification, Subscriber
+from comments.notify import links
 from tests.comments.admin_helpers import editor
 from tests.comments.posting_helpers import form_data, post_url, text_of
 from tests.factories import CommentFactory, StaffFactory
@@ -250,3 +251,27 @@ def test_a_followers_data_is_exported_and_erased(article):
 
     assert exported["following"][0]["article"] == article.title
     assert not Follower.objects.exists()
+
+
+def test_follow_requests_from_one_network_are_limited(client, article, settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_FLOOD_LIMIT": 2}
+    answers = [
+        client.post(
+            follow_url(article), {"email": f"r{n}@example.org", "frequency": "each"}
+        )
+        for n in range(3)
+    ]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert "several conversations in a short time" in text_of(answers[-1])
+    assert Follower.objects.count() == 2
+
+
+def test_opening_the_unfollow_link_asks_first(client, article):
+    Follower.objects.create(article=article, email="ada@example.org")
+    url = path_of(links.unfollow_url(article.pk, "ada@example.org"))
+
+    response = client.get(url)
+
+    assert "Stop following" in text_of(response)
+    assert Follower.objects.get().unfollowed_at is None

@@ -11,7 +11,7 @@ from comments.reports import record_report
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     text_of,
 )
-from tests.comments.admin_helpers import CHANGELIST
+from tests.comments.admin_helpers import CHANGELIST, change_url
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +301,18 @@ def test_an_editor_finds_the_reported_comments_left_up_in_the_queue(
     assert set(html.unescape(link)[1:].split("&")) == {"reported=yes", "status=all"}
     assert "Staff words readers reported." in listed.content.decode()
     assert "Nobody reported this one." not in listed.content.decode()
+
+
+def test_the_comment_page_tells_the_editor_why_reports_left_it_up(
+    editor_client, article
+):
+    parent = CommentFactory(article=article)
+    CommentFactory(article=article, parent=parent)
+    reported_by_three_networks(parent)
+
+    page = text_of(editor_client.get(change_url(parent)))
+
+    assert (
+        "Still published: reports alone do not take it down (published replies "
+        "would be hidden with it). Decide whether it stays."
+    ) in page

@@ -38,6 +38,7 @@ class Rows:
             "is_removed": False,
             "edited_at": None,
             "deleted_by_writer": False,
+            "kind": "comment",
         }
 
 
@@ -217,6 +218,7 @@ def test_a_shown_comment_says_what_the_template_prints_beside_its_columns():
         ZoneInfo("Europe/London"),
     )
     removed = shown_comment({**row(4), "is_removed": True, "badge": "staff"}, UTC)
+    pingback = shown_comment({**row(5), "kind": "pingback"}, UTC)
 
     assert held["awaiting_moderation"] and not shown["awaiting_moderation"]
     assert shown["created_display"] == "1 March 2025, 12:03"
@@ -225,6 +227,7 @@ def test_a_shown_comment_says_what_the_template_prints_beside_its_columns():
     assert shown["badge_label"] == "Author"
     assert (removed["display_name"], removed["badge_label"]) == ("[removed]", "")
     assert removed["avatar"] == ("?", "avatar-none")
+    assert (shown["link_kind"], pingback["link_kind"]) == ("", "Pingback")
 
 
 @pytest.mark.django_db

@@ -202,3 +202,16 @@ def test_the_worker_waits_as_long_as_smtp_allows_for_the_end_of_a_message():
     # RFC 5321 section 4.5.3.2.6: 10 minutes for the answer to the end of data.
     assert "'timeout': 600" in result.stdout, result.stderr
     assert "comments.notify.smtp.EmailBackend" in result.stdout
+
+
+def test_a_stuck_period_shorter_than_the_smtp_timeout_is_reported():
+    result = run_manage(
+        "check",
+        DEBUG="1",
+        EMAIL_URL="smtp://127.0.0.1:2525",
+        EMAIL_TIMEOUT="1200",
+    )
+
+    assert "parley.W010" in result.stderr + result.stdout
+    quiet = run_manage("check", DEBUG="1", EMAIL_URL="smtp://127.0.0.1:2525")
+    assert "parley.W010" not in quiet.stderr + quiet.stdout
