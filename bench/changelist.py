@@ -4,7 +4,8 @@ Seeds the comments once (bulk_create, about 85% approved, 5% pending, the
 rest spam and rejected, spread over 40 articles and a year, 1 in 5 a reply), then
 renders the comments changelist through Django's full request stack as a
 signed-in editor and prints the median server time and the query count of
-each page.
+each page, then the time per decision: a row's Approve answered in place, as
+the queue's keys send it, and its undo.
 
 The database is the one DATABASE_URL names (PostgreSQL in production); without
 it, a SQLite file under var/bench/, never the development database.
@@ -206,6 +207,46 @@ def measure(client, url, runs):
     return statistics.median(timings), min(timings), queries, rows
 
 
+def measure_decisions(client, runs):
+    """Time a decision from the queue (a row's Approve, answered in place) and its undo.
+
+    Each waiting comment is approved as the queue's script does it (a POST
+    asking for JSON), then the decision is taken back with "z", so the seeded
+    queue is the same afterwards. Returns {case: (median ms, best ms, queries)}.
+    """
+    waiting = (
+        Comment.objects.pending()
+        .filter(article__slug__startswith="bench-changelist-")
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[: runs * 3]
+    )
+    steps = {
+        "decision (row, in place)": lambda pk: (
+            f"/admin/comments/comment/{pk}/moderate/",
+            {"status": Comment.Status.APPROVED},
+        ),
+        "undo (z)": lambda pk: ("/admin/comments/comment/undo/", {}),
+    }
+    timings = {name: [] for name in steps}
+    queries = {}
+    for pk in waiting:
+        for name, step in steps.items():
+            url, data = step(pk)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.post(url, data, HTTP_ACCEPT="application/json")
+                elapsed = time.perf_counter() - started
+            if response.status_code != 200 or response.json()["comment"] != pk:
+                raise SystemExit(f"{name} on comment {pk} answered {response.content}")
+            timings[name].append(elapsed * 1000)
+            queries[name] = len(captured)
+    return {
+        name: (statistics.median(times), min(times), queries[name])
+        for name, times in timings.items()
+        if times
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=100_000)
@@ -225,6 +266,9 @@ def main():
     for name, query in PAGES.items():
         median, best, queries, rows = measure(client, base + query, args.runs)
         print(f"{name:28} {median:10.1f} {best:8.1f} {queries:8d} {rows:5d}")
+    # The time per decision an editor waits for while clearing the queue.
+    for name, (median, best, queries) in measure_decisions(client, args.runs).items():
+        print(f"{name:28} {median:10.1f} {best:8.1f} {queries:8d} {'':>5}")
 
 
 if __name__ == "__main__":

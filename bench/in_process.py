@@ -12,6 +12,7 @@ import json
 import statistics
 import sys
 import time
+import urllib.parse
 
 ROUNDS = 5
 EXPECTED_STATUS = {"GET": 200, "POST": 302}
@@ -25,6 +26,8 @@ class Case:
 
         self.name, self.method, self.path = spec["name"], spec["method"], spec["path"]
         self.body = spec.get("body", "")
+        # A comment form's token posts once: each post signs its own.
+        self.token_article = spec.get("token_article")
         # A comment is counted as stored; a helpful mark is not a comment.
         self.posts_comment = spec.get("posts_comment", self.method == "POST")
         self.repeat = spec.get("repeat", 20)
@@ -40,7 +43,9 @@ class Case:
             response = self.client.generic(
                 "POST",
                 self.path,
-                self.body.replace("__N__", f"inproc{number}"),
+                self.body.replace("__N__", f"inproc{number}").replace(
+                    "__TOKEN__", urllib.parse.quote(self.form_token(), safe="")
+                ),
                 content_type="application/x-www-form-urlencoded",
                 headers=headers,
             )
@@ -53,6 +58,14 @@ class Case:
                 f"{response.status_code}, not {expected}"
             )
         return response
+
+    def form_token(self):
+        if self.token_article is None:
+            return ""
+        from comments.moderation import sign_form_token
+
+        # Shown a minute ago, as a reader's form would have been.
+        return sign_form_token(self.token_article, issued_at=time.time() - 60)
 
     def timed_send(self):
         started, started_cpu = time.perf_counter(), time.process_time()

@@ -3,7 +3,11 @@
 wrk is installed from Debian's packages when it is missing. A Lua script
 gives every request its own client address (X-Forwarded-For, read by the site
 behind one proxy) and, for a POST, its own number in the body (`__N__`), so
-the flood limit and the duplicate check treat each as a new person.
+the flood limit and the duplicate check treat each as a new person. A comment
+form's token posts once, so a comment POST names a file of bodies instead
+(`bodies`, one per line, each with its own token, written by bench/run.py):
+bench/post.lua gives each wrk thread its own share and sends the next body of
+it with every request.
 """
 
 import json
@@ -12,18 +16,27 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 THREADS = 2
 CONNECTIONS = 8
+POST_LUA = Path(__file__).with_name("post.lua")
 
 SCRIPT = r"""
 local specs = {SPECS}
+local bodies = dofile({POST_LUA})
 local counter = 0
 local threads = {}
 
 setup = function(thread)
   table.insert(threads, thread)
   thread:set("tid", #threads)
+end
+
+init = function(args)
+  for _, spec in ipairs(specs) do
+    if spec.bodies ~= "" then spec.share = bodies.read(spec.bodies, tid, {THREADS}) end
+  end
 end
 
 request = function()
@@ -33,6 +46,10 @@ request = function()
     ["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid, math.floor(counter / 256) % 256, counter % 256),
   }
   if spec.cookie ~= "" then headers["Cookie"] = spec.cookie end
+  if spec.share then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format(spec.method, spec.path, headers, bodies.next(spec.share))
+  end
   if spec.body ~= "" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     local body = spec.body:gsub("__N__", tid .. "x" .. counter)
@@ -76,12 +93,16 @@ def lua_script(specs):
         "{"
         + ", ".join(
             f"{key}={json.dumps(spec.get(key, ''))}"
-            for key in ("method", "path", "body", "cookie")
+            for key in ("method", "path", "body", "cookie", "bodies")
         )
         + "}"
         for spec in specs
     )
-    return SCRIPT.replace("{SPECS}", "{" + items + "}")
+    return (
+        SCRIPT.replace("{POST_LUA}", json.dumps(str(POST_LUA)))
+        .replace("{THREADS}", str(THREADS))
+        .replace("{SPECS}", "{" + items + "}")
+    )
 
 
 def run_wrk(port, specs, seconds, *, script_path):

@@ -11,6 +11,9 @@ CACHED = "article, 200 comments, conversation cached"
 FEED = "feed: comments of the article with 200 (RSS)"
 HELPFUL = "POST helpful mark"
 MEMORY_LIMIT_MB = 150
+# A large export is read as a stream: its import may need this much more
+# memory than a small one's, no more.
+IMPORT_MEMORY_GROWTH = 1.2
 
 
 def post_case(engine):
@@ -21,8 +24,12 @@ def fmt(value, pattern="{:.0f}"):
     return "–" if value is None else pattern.format(value)
 
 
-def render(rows, measured, memory, others, setup):
-    """Return the whole report: how it was run, the table, the budget, the other scripts' output."""
+def render(rows, measured, memory, others, setup, imports=None):
+    """Return the whole report: how it was run, the table, the budget, the other scripts' output.
+
+    `imports` is {export size in MB: figures} from bench/importing.py.
+    """
+    imports = imports or {}
     hello = rows[HELLO]["rps"]
     cpus = os.cpu_count()
     lines = [
@@ -65,6 +72,7 @@ def render(rows, measured, memory, others, setup):
         f"{memory['rps']:.0f} | {memory['p50_ms']:.1f} | {memory['p99_ms']:.1f} | "
         f"– | – | – | {fmt(peak, '{:.0f} MB')} (max of {len(memory['rss'])} workers) |"
     )
+    lines += import_rows(imports)
     errors = {name: row["errors"] for name, row in rows.items() if row["errors"]}
     if errors:
         lines += [
@@ -72,14 +80,37 @@ def render(rows, measured, memory, others, setup):
             "Answers other than 2xx/3xx, or socket errors: "
             + ", ".join(f"{name}: {count}" for name, count in errors.items()),
         ]
-    lines += ["", *budget(rows, measured, peak, memory["requests"], setup["engine"])]
+    lines += [
+        "",
+        *budget(rows, measured, peak, memory["requests"], setup["engine"], imports),
+    ]
     for name, output in others:
         lines += ["", f"## bench/{name}", "", "```", output, "```"]
     return "\n".join(lines) + "\n"
 
 
-def budget(rows, measured, peak, memory_requests, engine):
+def import_rows(imports):
+    """Return a table row per imported export: comments/s and the importing process's peak memory."""
+    return [
+        f"| import_comments --dry-run, WordPress export of {row['file_mb']:.0f} MB "
+        f"({row['comments']:,} comments; rate over the whole command, start-up "
+        f"included) | {row['rate']:.0f} comments/s | – | – | – | – | – | "
+        f"peak RSS {row['rss_mb']:.0f} MB |"
+        for row in imports.values()
+    ]
+
+
+def import_memory_growth(imports):
+    """Return the largest export's peak memory over the smallest's, or None."""
+    if len(imports) < 2:
+        return None
+    sizes = sorted(imports)
+    return imports[sizes[-1]]["rss_mb"] / imports[sizes[0]]["rss_mb"]
+
+
+def budget(rows, measured, peak, memory_requests, engine, imports=None):
     """Return the speed budget as a table, each target with the figure that decides it."""
+    imports = imports or {}
 
     def rate(name):
         return rows.get(name, {}).get("rps")
@@ -128,6 +159,13 @@ def budget(rows, measured, peak, memory_requests, engine):
             peak,
             "{:.0f} MB",
             lambda v: v < MEMORY_LIMIT_MB,
+        ),
+        (
+            "import_comments: peak memory for the largest export ≤ "
+            f"{IMPORT_MEMORY_GROWTH}× the smallest's",
+            import_memory_growth(imports),
+            "{:.2f}×",
+            lambda v: v <= IMPORT_MEMORY_GROWTH,
         ),
     ]
     lines = ["| target | measured | met |", "| --- | ---: | --- |"]

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, report  # noqa: E402
+from bench import importing, load, report  # noqa: E402
 from bench.report import (  # noqa: E402
     BIG,
     CACHED,
@@ -205,8 +205,28 @@ class Server:
         return sizes
 
 
+# A comment form's token posts once (comments/form_tokens.py): every POST
+# needs a token of its own. They are signed with the server's settings and
+# SECRET_KEY, for the article of the page's token, as if each form had been
+# shown a minute ago (a post sooner than the minimum time is stored as spam).
+TOKENS_SCRIPT = """
+import sys, time
+import django
+django.setup()
+from comments.moderation import read_form_token, sign_form_token
+article_id = read_form_token(sys.argv[1]).article_id
+shown = time.time() - 60
+print(article_id)
+for _ in range(int(sys.argv[2])):
+    print(sign_form_token(article_id, issued_at=shown))
+"""
+# Bodies written per second of load, well above what two sync workers store:
+# a body sent twice would be refused, and counted as an error, not a post.
+POST_BODIES_PER_SECOND = 1000
+
+
 def comment_post(server):
-    """Return the wrk request that posts the article's comment form as a new reader each time."""
+    """Return the article's comment form as a request template: `__N__` a new reader, `__TOKEN__` a new token."""
     visitor = Visitor("192.0.2.2", scheme="http")
     page = server.get(POST_ARTICLE, visitor)
     form = form_with_field(page.text, "form_token")
@@ -218,13 +238,37 @@ def comment_post(server):
         "email": "bench-__N__@example.net",
         "comment": "Benchmark comment __N__: a reader answers the article with a few "
         "sentences of their own.\n\nA second paragraph, because real comments have them.",
+        "form_token": "__TOKEN__",
     }
     return {
         "method": "POST",
         "path": urllib.parse.urljoin(POST_ARTICLE, form.action),
         "body": urllib.parse.urlencode(fields),
         "cookie": visitor.cookie_header(),
+        "page_token": form.fields["form_token"],
     }
+
+
+def with_post_bodies(post, env, name, count):
+    """Return `post` sending `count` bodies, each with its own reader and token, from a file.
+
+    The file (var/bench/<name>-bodies.txt) holds one urlencoded body per
+    line; bench/post.lua sends each once. The spec also keeps the token's
+    article, so the in-process case can sign its own tokens.
+    """
+    article_id, *tokens = run_python(
+        env, "-c", TOKENS_SCRIPT, post["page_token"], str(count)
+    ).split()
+    path = VAR / f"{name}-bodies.txt"
+    with path.open("w") as bodies:
+        for number, token in enumerate(tokens):
+            bodies.write(
+                post["body"]
+                .replace("__N__", f"{name}{number}")
+                .replace("__TOKEN__", urllib.parse.quote(token, safe=""))
+                + "\n"
+            )
+    return {**post, "bodies": str(path), "token_article": int(article_id)}
 
 
 def helpful_marks(server):
@@ -296,14 +340,16 @@ class Bench:
 
     def posts(self, server, env, engine):
         post = comment_post(server)
-        # The form's signed time: a post sent sooner than this is stored as spam.
-        time.sleep(3.5)
+        seconds = 2 * self.seconds
+        bodies = with_post_bodies(
+            post, env, "posts", seconds * POST_BODIES_PER_SECOND
+        )
         before = count_accepted(env)
-        result = self.wrk(server, [post], seconds=2 * self.seconds)
+        result = self.wrk(server, [bodies], seconds=seconds)
         result["accepted"] = count_accepted(env) - before
         result["rps"] = result["accepted"] / result["seconds"]
         self.record(post_case(engine), result, "comments/s")
-        return post
+        return bodies
 
     def marks(self, server):
         specs = helpful_marks(server)
@@ -312,6 +358,7 @@ class Bench:
 
     def memory(self, env, post):
         """Return the gunicorn workers' memory after a mix of every kind of request."""
+        seconds = 10 if self.quick else 40
         mixed = [
             load.get(path)
             for path in (
@@ -325,9 +372,12 @@ class Bench:
                 "/healthz",
                 "/no-such-page/",
             )
-        ] + [post]
+        ]
+        # One request in len(mixed) + 1 is a post: each needs a body of its own.
+        count = seconds * POST_BODIES_PER_SECOND // (len(mixed) + 1)
+        mixed.append(with_post_bodies(post, env, "memory-posts", count))
         with Server(env, "gunicorn-memory") as server:
-            result = self.wrk(server, mixed, seconds=10 if self.quick else 40)
+            result = self.wrk(server, mixed, seconds=seconds)
             return {**result, "rss": server.worker_rss_mb()}
 
 
@@ -363,36 +413,43 @@ def run_other_scripts(quick):
     return sections
 
 
-def main():
+def parse_options():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round of short loads")
     parser.add_argument(
         "--skip-others", action="store_true", help="do not run the other bench scripts"
     )
-    options = parser.parse_args()
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="where to write the report (default: bench/results.md)",
+    )
+    return parser.parse_args()
 
-    started, load_before = time.monotonic(), os.getloadavg()[0]
-    VAR.mkdir(parents=True, exist_ok=True)
-    load.ensure_wrk()
+
+def environments():
+    """Return the cached and the uncached server's environments, and what they run on."""
     redis = redis_answers()
     env = bench_env()
-    cached_env = {
-        **env,
-        "CACHE_URL": f"{REDIS_URL}?key_prefix={REDIS_PREFIX}"
-        if redis
-        else "locmemcache://bench",
-    }
-    uncached_env = {**env, "CACHE_URL": "dummycache://"}
-    engine = (
-        "SQLite" if cached_env["DATABASE_URL"].startswith("sqlite") else "PostgreSQL"
+    cache_url = (
+        f"{REDIS_URL}?key_prefix={REDIS_PREFIX}" if redis else "locmemcache://bench"
     )
-    log(f"database {engine}, cache {'Redis' if redis else 'local memory'}")
-    log("migrating, collecting static files, seeding")
-    run_python(cached_env, "manage.py", "migrate", "--no-input", "-v0")
-    run_python(cached_env, "manage.py", "collectstatic", "--no-input", "-v0")
-    print(run_python(cached_env, "bench/seed.py"), end="", flush=True)
+    engine = "SQLite" if env["DATABASE_URL"].startswith("sqlite") else "PostgreSQL"
+    setup = {"engine": engine, "cache": "Redis" if redis else "local memory"}
+    log(f"database {setup['engine']}, cache {setup['cache']}")
+    return {**env, "CACHE_URL": cache_url}, {**env, "CACHE_URL": "dummycache://"}, setup
 
-    bench = Bench(options.quick)
+
+def prepare_database(env):
+    log("migrating, collecting static files, seeding")
+    run_python(env, "manage.py", "migrate", "--no-input", "-v0")
+    run_python(env, "manage.py", "collectstatic", "--no-input", "-v0")
+    print(run_python(env, "bench/seed.py"), end="", flush=True)
+
+
+def measure_load(bench, cached_env, uncached_env, engine):
+    """Load the servers with wrk; return the comment POST, the helpful marks and the memory after a mixed load."""
     with (
         Server(uncached_env, "gunicorn-uncached") as uncached,
         Server(cached_env, "gunicorn-cached") as cached,
@@ -405,7 +462,11 @@ def main():
         f"memory: {memory['requests']} mixed requests, worker RSS "
         + ", ".join(f"{size:.0f} MB" for size in memory["rss"])
     )
+    return post, marks, memory
 
+
+def measure_single_requests(cached_env, uncached_env, engine, post, marks):
+    """Return the queries and server time of one request of each case, in-process."""
     log("counting queries and timing single requests in-process")
     measured = in_process(
         uncached_env,
@@ -414,7 +475,7 @@ def main():
             for name in UNCACHED_CASES
         ],
     )
-    measured |= in_process(
+    return measured | in_process(
         cached_env,
         [
             {"name": CACHED, "method": "GET", "path": PATHS[CACHED], "repeat": 25},
@@ -423,20 +484,50 @@ def main():
         ],
     )
 
+
+def measure_imports(env):
+    """Return the peak memory and rate of import_comments for each export size."""
+    log("importing WordPress exports of " + " and ".join(
+        f"{size} MB" for size in importing.SIZES_MB
+    ) + " (--dry-run)")
+    figures = importing.measure_imports(env)
+    for size, row in figures.items():
+        log(
+            f"import of {size} MB: peak RSS {row['rss_mb']:.0f} MB, "
+            f"{row['rate']:.0f} comments/s"
+        )
+    return figures
+
+
+def main():
+    options = parse_options()
+    started, load_before = time.monotonic(), os.getloadavg()[0]
+    VAR.mkdir(parents=True, exist_ok=True)
+    load.ensure_wrk()
+    cached_env, uncached_env, setup = environments()
+    prepare_database(cached_env)
+
+    bench = Bench(options.quick)
+    post, marks, memory = measure_load(
+        bench, cached_env, uncached_env, setup["engine"]
+    )
+    measured = measure_single_requests(
+        cached_env, uncached_env, setup["engine"], post, marks
+    )
+    imports = measure_imports(cached_env)
     others = [] if options.skip_others else run_other_scripts(options.quick)
-    setup = {
-        "engine": engine,
-        "cache": "Redis" if redis else "local memory",
+
+    setup |= {
         "quick": options.quick,
         "seconds": bench.seconds,
         "rounds": bench.rounds,
         "load_before": load_before,
     }
-    text = report.render(bench.rows, measured, memory, others, setup)
-    RESULTS.write_text(text)
+    text = report.render(bench.rows, measured, memory, others, setup, imports)
+    options.results.write_text(text)
     print()
     print(text)
-    log(f"done in {time.monotonic() - started:.0f} s; written to bench/results.md")
+    log(f"done in {time.monotonic() - started:.0f} s; written to {options.results}")
     return 0
 
 

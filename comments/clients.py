@@ -1,6 +1,7 @@
-"""Who is on the other end: the visitor's address, and how often one address may post or report.
+"""Who is on the other end: the visitor's address and network, and how often one network may post, report or ask for confirmation emails.
 
-The counters live in Django's cache, so with Redis every web process shares
+Every limit counts by `network_key()` (an IPv4 address, an IPv6 /64). The
+counters live in Django's cache, so with Redis every web process shares
 them. Limits and windows are in settings.PARLEY (config/settings.py).
 """
 

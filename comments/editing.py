@@ -166,7 +166,7 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
         message = f"Edited by its writer (version {version_count + 2})."
         if tripped:
             message += f" Screening: {tripped}"
-        log_comment_change(by, current, message, action=Action.EDITED)
+        log_comment_change(by, current, message, action=Action.EDITED, by_writer=True)
         held = bool(tripped)
         if tripped:
             if current.status == Comment.Status.APPROVED:
@@ -212,7 +212,13 @@ def delete_comment(comment, *, by=None):
                 written_at=current.edited_at or current.created_at,
                 replaced_by=by,
             )
-        log_comment_change(by, current, "Deleted by its writer.", action=Action.DELETED)
+        log_comment_change(
+            by,
+            current,
+            "Deleted by its writer.",
+            action=Action.DELETED,
+            by_writer=True,
+        )
         if not has_replies:
             current.delete()
             return False

@@ -382,9 +382,14 @@ class Comment(models.Model):
         return self.moderate(self.Status.PENDING, by=by, reason=reason)
 
 
-def log_comment_change(user, comment, message, *, action=Action.CHANGED):
-    """Record a change `user` (None: Parley's rules) made to `comment` in the moderation log."""
-    record_change(comment, action, by=user, message=message)
+def log_comment_change(
+    user, comment, message, *, action=Action.CHANGED, by_writer=False
+):
+    """Record a change `user` (None: Parley's rules) made to `comment` in the moderation log.
+
+    `by_writer`: the comment's writer changed it, signed in as `user` or not.
+    """
+    record_change(comment, action, by=user, by_writer=by_writer, message=message)
 
 
 def conversation_changed(article_id):
@@ -509,7 +514,11 @@ class BlockedItem(models.Model):
         from django.core.exceptions import ValidationError
 
         self.value = self.value.strip()
-        if self.kind in (self.Kind.EMAIL, self.Kind.DOMAIN):
+        if self.kind == self.Kind.EMAIL:
+            # Stored as comments store their addresses, so an editor's check
+            # for an existing block finds it however it was typed.
+            self.value = normalize_email(self.value)
+        elif self.kind == self.Kind.DOMAIN:
             self.value = self.value.lower()
         if self.kind == self.Kind.IP:
             try:
@@ -531,6 +540,16 @@ class CommentReport(models.Model):
     reason = models.CharField(max_length=500)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # An editor read the report and kept the comment published
+    # (comments.reports.keep_published).
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]

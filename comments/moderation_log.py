@@ -21,6 +21,8 @@ from django.utils import timezone
 MESSAGE_LENGTH = 300
 REASON_LENGTH = 200
 ERASED_DETAILS = "(details erased at the sender's request)"
+# Who changed a comment its writer edited or deleted without an account.
+WRITER = "Its writer"
 
 
 class Action(models.TextChoices):
@@ -73,7 +75,8 @@ class ModerationLogEntry(models.Model):
         related_name="+",
     )
     # The person's name when they acted, so the entry still names them if
-    # their account is deleted; empty for Parley's rules.
+    # their account is deleted; WRITER for a visitor changing their own
+    # comment; empty for Parley's rules.
     by_name = models.CharField("who", max_length=150, blank=True)
     action = models.CharField("what", max_length=20, choices=Action.choices)
     comment = models.ForeignKey(
@@ -97,17 +100,22 @@ class ModerationLogEntry(models.Model):
     def __str__(self):
         return f"{self.get_action_display()}: comment {self.comment_number}"
 
-    @property
-    def is_automatic(self):
-        return not self.by_name
+
+def who_acted(by, *, by_writer=False):
+    """Return the name an entry keeps: the person's, WRITER for a visitor writer, "" for Parley's rules."""
+    if by is not None:
+        return person_name(by)
+    return WRITER if by_writer else ""
 
 
 def person_name(user):
     return user.get_full_name() or user.get_username()
 
 
-def record_change(comment, action, *, by=None, message="", reason=""):
+def record_change(comment, action, *, by=None, by_writer=False, message="", reason=""):
     """Write one moderation log entry about `comment`: `by` a person, or None for Parley's rules.
+
+    `by_writer`: the comment's own writer changed it, signed in (`by`) or not.
 
     A person's change is also written to Django's admin log, the comment's
     History page, except what they posted: the page's history starts with
@@ -115,7 +123,7 @@ def record_change(comment, action, *, by=None, message="", reason=""):
     """
     ModerationLogEntry.objects.create(
         by=by,
-        by_name=person_name(by) if by is not None else "",
+        by_name=who_acted(by, by_writer=by_writer),
         action=action,
         comment=comment,
         comment_number=comment.pk,

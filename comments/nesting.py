@@ -34,3 +34,13 @@ def attach_point(reply_to):
         return reply_to
     ancestor_ids = [int(pk) for pk in reply_to.path.split("/")]
     return Comment.objects.get(pk=ancestor_ids[levels - 2])
+
+
+def reply_placement(reply_to):
+    """Return (parent, in_reply_to) for a reply to `reply_to`.
+
+    The parent is where the reply hangs (attach_point); in_reply_to keeps the
+    comment it answers when that is not its parent, so the page can say so.
+    """
+    parent = attach_point(reply_to)
+    return parent, (None if parent == reply_to else reply_to)

@@ -28,6 +28,7 @@ def posting_note(user, article):
         return (
             f"Your comment appears on the page as soon as you post it with your "
             f"account's address, {user.email}, which has {approved} or more "
-            f"approved comments; from any other address an editor reads it first."
+            f"approved comments here. One with more links than the site allows, "
+            f"or from any other address, waits for an editor."
         )
     return MODERATED

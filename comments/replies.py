@@ -4,7 +4,7 @@ from django.db import transaction
 
 from comments.models import Comment, log_comment_change
 from comments.moderation_log import Action
-from comments.nesting import attach_point
+from comments.nesting import reply_placement
 from comments.roles import staff_badge
 
 
@@ -33,9 +33,11 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
                 "Only an approved comment can be answered: use “Approve and "
                 "reply” for a pending one."
             )
+        hangs_under, answers = reply_placement(parent)
         reply = Comment(
             article=parent.article,
-            parent=attach_point(parent),
+            parent=hangs_under,
+            in_reply_to=answers,
             author_name=by.get_full_name() or by.get_username(),
             author_email=by.email,
             user=by,

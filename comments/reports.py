@@ -4,22 +4,25 @@ Reports are counted by network (comments.clients.network_key), since anyone
 can pick a new address inside their own IPv6 /64. Enough networks reporting
 a comment send it back to the moderation queue, unless taking it down is an
 editor's call (`reason_to_leave_up()`): then it stays published and waits
-under the queue's "Reported" filter, with its reports on its admin page.
+under the queue's "readers' reports" filter, with its reports on its admin
+page, until an editor decides or keeps it published (`keep_published()`).
 """
 
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from comments.clients import network_key
-from comments.models import Comment, CommentReport
+from comments.models import Comment, CommentReport, log_comment_change
 
 logger = logging.getLogger(__name__)
 
 HELD_BY_REPORTS = "reported"
 STAFF_COMMENT = "written by staff"
-APPROVED_AFTER_REPORTS = "an editor approved it after earlier reports"
+APPROVED_AFTER_REPORTS = "an editor kept it published after earlier reports"
 HAS_REPLIES = "published replies would be hidden with it"
 REPORT_FLOOD = (
     "You have sent several reports in a short time. Please wait a while before "
@@ -58,7 +61,8 @@ def record_report(comment, reason, *, ip=None):
 
 
 def reports_since_last_decision(comment):
-    reports = CommentReport.objects.filter(comment=comment)
+    """Return the reports on `comment` no editor has decided on or dismissed."""
+    reports = CommentReport.objects.filter(comment=comment, dismissed_at=None)
     if comment.moderated_at is not None:
         reports = reports.filter(created_at__gt=comment.moderated_at)
     return reports
@@ -74,12 +78,11 @@ def reason_to_leave_up(comment):
     """
     if comment.badge or (comment.user_id is not None and comment.user.is_staff):
         return STAFF_COMMENT
-    if (
-        comment.moderated_by_id is not None
-        and CommentReport.objects.filter(
-            comment=comment, created_at__lte=comment.moderated_at
-        ).exists()
-    ):
+    # Reports an editor has seen: dismissed, or made before they approved it.
+    seen = Q(dismissed_at__isnull=False)
+    if comment.moderated_by_id is not None:
+        seen |= Q(created_at__lte=comment.moderated_at)
+    if CommentReport.objects.filter(seen, comment=comment).exists():
         return APPROVED_AFTER_REPORTS
     if Comment.objects.approved().filter(parent=comment).exists():
         return HAS_REPLIES
@@ -88,8 +91,10 @@ def reason_to_leave_up(comment):
 
 def reported_since_last_decision(queryset):
     """Return the comments of `queryset` with reports no editor has decided on since."""
-    reports = CommentReport.objects.filter(comment=OuterRef("pk")).filter(
-        Q(comment__moderated_at=None) | Q(created_at__gt=OuterRef("moderated_at"))
+    reports = CommentReport.objects.filter(
+        Q(comment__moderated_at=None) | Q(created_at__gt=OuterRef("moderated_at")),
+        comment=OuterRef("pk"),
+        dismissed_at=None,
     )
     return queryset.filter(Exists(reports))
 
@@ -105,3 +110,30 @@ def why_left_up(comment):
     if not reports_since_last_decision(comment).exists():
         return ""
     return reason_to_leave_up(comment)
+
+
+def keep_published(comment, *, by):
+    """Dismiss the reports on `comment` no editor has decided on: an editor keeps it published.
+
+    Return how many were dismissed. The comment's status does not change (so
+    this is no moderation decision), but from now on reports alone never take
+    it down, as for one an editor approved after reports.
+    """
+    with transaction.atomic():
+        dismissed = reports_since_last_decision(comment).update(
+            dismissed_at=timezone.now(), dismissed_by=by
+        )
+        if dismissed:
+            log_comment_change(
+                by,
+                comment,
+                f"Kept published after readers' reports ({dismissed} dismissed).",
+            )
+    return dismissed
+
+
+def reports_to_dismiss(comment):
+    """Return how many reports on the published `comment` wait for an editor (0 when not published)."""
+    if comment.status != Comment.Status.APPROVED:
+        return 0
+    return reports_since_last_decision(comment).count()

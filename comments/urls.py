@@ -7,9 +7,7 @@ app_name = "comments"
 urlpatterns = [
     path("post/<slug:slug>/", views.post_comment, name="post"),
     path("report/<int:comment_id>/", views.report_comment, name="report"),
-    path(
-        "helpful/<int:comment_id>/", helpful_views.mark_helpful, name="helpful"
-    ),
+    path("helpful/<int:comment_id>/", helpful_views.mark_helpful, name="helpful"),
     path("edit/<int:comment_id>/", editing_views.edit_comment, name="edit"),
     path("delete/<int:comment_id>/", editing_views.delete_comment, name="delete"),
     path("follow/<slug:slug>/", following_views.follow, name="follow"),

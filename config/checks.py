@@ -51,3 +51,24 @@ def stuck_emails_wait_longer_than_the_mail_server(app_configs, **kwargs):
             id="parley.W010",
         )
     ]
+
+
+@register()
+def thread_depth_fits_the_path_column(app_configs, **kwargs):
+    """Warn when COMMENT_MAX_DEPTH promises more levels than a comment's path can hold."""
+    # Read here, not at import: config.wsgi imports this module before the
+    # apps, and their models, are loaded.
+    from comments.nesting import DEEPEST_PATH_FITS
+
+    wanted = settings.PARLEY["COMMENT_MAX_DEPTH"]
+    if wanted <= DEEPEST_PATH_FITS:
+        return []
+    return [
+        checks.Warning(
+            f"COMMENT_MAX_DEPTH ({wanted}) is more than the {DEEPEST_PATH_FITS} "
+            "levels a comment's path column holds: replies attach at level "
+            f"{DEEPEST_PATH_FITS}.",
+            hint=f"Set COMMENT_MAX_DEPTH to {DEEPEST_PATH_FITS} or fewer.",
+            id="parley.W020",
+        )
+    ]

@@ -1,11 +1,10 @@
 """The page an admin sign-in gets once django-axes has locked its account for that address."""
 
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.timesince import timeuntil
-
-from axes.helpers import get_client_username, get_cool_off
 
 
 def lockout_response(request, original_response, credentials):

@@ -321,7 +321,7 @@ PARLEY = {
     "CONFIRMATION_RESEND_HOURS": env.int("CONFIRMATION_RESEND_HOURS", default=24),
     # At most this many confirmation requests from one network (an IPv4
     # address, an IPv6 /64) per window in seconds (comments/clients.py).
-    "CONFIRMATION_LIMIT": env.int("CONFIRMATION_LIMIT", default=3),
+    "CONFIRMATION_LIMIT": env.int("CONFIRMATION_LIMIT", default=10),
     "CONFIRMATION_WINDOW": env.int("CONFIRMATION_WINDOW", default=60 * 60),
     # Optional mailbox offered in List-Unsubscribe beside the web link.
     "UNSUBSCRIBE_MAILTO": env.str("UNSUBSCRIBE_MAILTO", default=""),

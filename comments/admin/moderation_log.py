@@ -6,13 +6,15 @@ from django.utils.html import format_html
 
 from comments import roles
 from comments.models import Comment
+from comments.moderation_log import WRITER
 
 RULES = "rules"
 RULES_LABEL = "Parley's rules"
+WRITERS = "writers"
 
 
 class WhoFilter(admin.SimpleListFilter):
-    """Parley's rules, or one of the people who made a change."""
+    """Parley's rules, visitors changing their own comments, or one of the people who made a change."""
 
     title = "who"
     parameter_name = "who"
@@ -25,7 +27,11 @@ class WhoFilter(admin.SimpleListFilter):
             .values_list("by_id", "by_name")
             .distinct()
         )
-        return [(RULES, RULES_LABEL), *((str(pk), name) for pk, name in people)]
+        return [
+            (RULES, RULES_LABEL),
+            (WRITERS, "Writers without an account"),
+            *((str(pk), name) for pk, name in people),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -33,6 +39,8 @@ class WhoFilter(admin.SimpleListFilter):
             return queryset
         if value == RULES:
             return queryset.filter(by_name="")
+        if value == WRITERS:
+            return queryset.filter(by=None, by_name=WRITER)
         if not value.isdigit():
             return queryset.none()
         return queryset.filter(by_id=int(value))

@@ -3,14 +3,16 @@
 A decision is remembered with the status and held reason it replaced; taking
 it back is another decision through `Comment.moderate()`, to that status and
 reason, so it is logged, recounted and emailed like any other. A "your
-comment is live" or reply email that has not left when the decision is taken
-back is skipped by the worker, which checks the comment again before sending.
+comment is live" or reply email that has not left when an approval is taken
+back is withdrawn, and sent only if the comment is approved again.
 """
 
 import time
 from dataclasses import asdict, dataclass
 
-from comments.models import Comment
+from django.db import transaction
+
+from comments.models import Comment, Notification
 
 SESSION_KEY = "parley_queue_decisions"
 # How long a decision can be taken back, and how many are kept.
@@ -94,9 +96,27 @@ def take_back_latest(request, comments):
             f"{comment.display_name}’s comment was decided again since "
             f"(it is {comment.get_status_display().lower()}); nothing was undone."
         )
-    comment.moderate(
-        decision.previous_status,
-        by=request.user,
-        reason=decision.previous_reason,
-    )
+    with transaction.atomic():
+        comment.moderate(
+            decision.previous_status,
+            by=request.user,
+            reason=decision.previous_reason,
+        )
+        if decision.status == Comment.Status.APPROVED:
+            withdraw_unsent_emails(comment)
     return comment, decision
+
+
+def withdraw_unsent_emails(comment):
+    """Withdraw the emails an approval called for that no worker has taken yet.
+
+    The worker would skip them anyway (the comment is no longer public), but a
+    skipped row stands for its (kind, comment, recipient) for good: approving
+    the comment again later must find none, and schedule them afresh. One a
+    worker has already claimed is left to it: that email has left.
+    """
+    Notification.objects.filter(
+        comment=comment,
+        kind__in=[Notification.Kind.PUBLISHED, Notification.Kind.REPLY],
+        status=Notification.Status.QUEUED,
+    ).delete()

@@ -26,7 +26,7 @@ from comments.blocking import block_sender, describe_block
 from comments.featuring import CannotFeature, set_featured
 from comments.models import BlockedItem, CannedReply, Comment
 from comments.replies import CannotReply, post_staff_reply
-from comments.reports import why_left_up
+from comments.reports import keep_published, reports_to_dismiss, why_left_up
 from comments.sanitize import REMOVED_PLACEHOLDER
 
 Status = Comment.Status
@@ -85,6 +85,11 @@ class CommentPageViewsMixin:
             path(
                 "<path:object_id>/reply/", change(self.reply_view), name=name("reply")
             ),
+            path(
+                "<path:object_id>/keep-published/",
+                change(self.keep_published_view),
+                name=name("keep_published"),
+            ),
             *super().get_urls(),
         ]
 
@@ -120,6 +125,7 @@ class CommentPageViewsMixin:
             "thread_replies": list(comment.replies.order_by("created_at", "pk")[:20]),
             "reports": list(comment.reports.all()),
             "reports_left_up": why_left_up(comment),
+            "reports_to_dismiss": reports_to_dismiss(comment),
             "sender_blocked": blocked,
             "reply_form": ReplyForm(),
             "reply_badge": roles.staff_badge(request.user, comment.article),
@@ -176,6 +182,18 @@ class CommentPageViewsMixin:
         self.message_user(
             request,
             f"Blocked {describe_block(blocked, expires_at)}; the comment is spam.",
+        )
+        return self._back_to(comment)
+
+    def keep_published_view(self, request, object_id):
+        comment = self._comment_to_moderate(request, object_id)
+        dismissed = keep_published(comment, by=request.user)
+        self.message_user(
+            request,
+            f"The comment stays published; {dismissed} report(s) dismissed. "
+            "Reports alone will not take it down."
+            if dismissed
+            else "No reports were waiting for a decision.",
         )
         return self._back_to(comment)
 

@@ -97,11 +97,13 @@ def deliver(notification_id):
     claimed = (
         Notification.objects.filter(pk=notification_id)
         .filter(
-            Q(status=Notification.Status.QUEUED)
-            & (Q(next_attempt_at__isnull=True) | due)
+            (
+                Q(status=Notification.Status.QUEUED)
+                & (Q(next_attempt_at__isnull=True) | due)
+            )
             # An unknown outcome waits for its one retry time; without one,
             # it is final.
-            | Q(status=Notification.Status.UNKNOWN) & due
+            | (Q(status=Notification.Status.UNKNOWN) & due)
         )
         .update(
             status=Notification.Status.SENDING,

@@ -115,3 +115,13 @@ def test_subscriber_rows_and_emails_use_the_one_spelling():
 
     assert Subscriber.objects.get().email == "gunther@example.org"
     assert message.to == ["gunther@example.org"]
+
+
+def test_an_address_an_editor_blocks_is_stored_in_the_one_spelling():
+    item = BlockedItem(
+        kind=BlockedItem.Kind.EMAIL, value=" ＧＵＮＴＨＥＲ@ｅｘａｍｐｌｅ．ｏｒｇ "
+    )
+
+    item.full_clean()
+
+    assert item.value == "gunther@example.org"

@@ -189,7 +189,9 @@ def test_normalised_matching_still_tells_other_text_apart(article, entry, fields
 def test_a_tricked_comment_posted_on_the_site_is_stored_as_spam(client, article):
     BlockedItem.objects.create(kind=BlockedItem.Kind.PHRASE, value="cheap pills")
 
-    client.post(post_url(article), form_data(article, comment="Buy che\u0430p pi\u200blls"))
+    client.post(
+        post_url(article), form_data(article, comment="Buy che\u0430p pi\u200blls")
+    )
 
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM

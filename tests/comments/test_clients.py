@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory
 from django.urls import reverse
@@ -44,7 +44,7 @@ class Clock:
 
 @pytest.fixture
 def cache_clock():
-    if not isinstance(cache, LocMemCache):
+    if not isinstance(caches["default"], LocMemCache):
         pytest.skip("moves the local-memory cache's clock; Redis keeps its own")
     clock = Clock()
     with mock.patch("time.time", clock):

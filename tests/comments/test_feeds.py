@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments.models import Comment
+from comments.sanitize import DELETED_PLACEHOLDER, REMOVED_PLACEHOLDER
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +52,16 @@ def conversation(article):
         body="Erased words.",
         is_removed=True,
     )
+    deleted = CommentFactory(
+        article=article,
+        author_name="Deleted Name",
+        body="Deleted words.",
+        is_removed=True,
+        deleted_by_writer=True,
+    )
     draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
     CommentFactory(article=draft, body="Words on a draft.")
-    return {"shown": shown, "reply": reply, "erased": erased}
+    return {"shown": shown, "reply": reply, "erased": erased, "deleted": deleted}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -64,12 +72,21 @@ def test_an_articles_feed_shows_its_published_comments_as_the_page_does(
 
     assert parsed.feed.title == f"Comments on {article.title}"
     texts = entry_texts(parsed)
-    assert len(parsed.entries) == 3
+    assert len(parsed.entries) == 4
     assert conversation["shown"].body_html in texts  # as the page renders it
     assert any("A visible reply." in text for text in texts)
-    assert any("[removed]" in text for text in texts)
+    assert any(f"<p>{REMOVED_PLACEHOLDER}</p>" == text for text in texts)
+    assert any(f"<p>{DELETED_PLACEHOLDER}</p>" == text for text in texts)
     everything = " ".join(texts + [entry.title for entry in parsed.entries])
-    for hidden in ["Pending", "Spam", "Rejected", "hidden one", "draft", "Erased"]:
+    for hidden in [
+        "Pending",
+        "Spam",
+        "Rejected",
+        "hidden one",
+        "draft",
+        "Erased",
+        "Deleted",
+    ]:
         assert hidden not in everything
     reply = conversation["reply"]
     links = [entry.link for entry in parsed.entries]
@@ -88,10 +105,18 @@ def test_the_latest_comments_feed_shows_only_published_comments_of_published_art
     everything = " ".join(
         entry_texts(parsed) + [entry.title for entry in parsed.entries]
     )
-    assert len(parsed.entries) == 4
+    assert len(parsed.entries) == 5
     assert "Elsewhere on the site." in everything
     assert f"on {article.title}" in everything
-    for hidden in ["Pending", "Spam", "Rejected", "hidden one", "draft", "Erased"]:
+    for hidden in [
+        "Pending",
+        "Spam",
+        "Rejected",
+        "hidden one",
+        "draft",
+        "Erased",
+        "Deleted",
+    ]:
         assert hidden not in everything
 
 

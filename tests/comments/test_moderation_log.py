@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import privacy
+from comments.editing import delete_comment
 from comments.models import Comment
-from comments.moderation_log import Action, ModerationLogEntry
+from comments.moderation_log import WRITER, Action, ModerationLogEntry
 from comments.reports import record_report
 from tests.comments.admin_helpers import author, pending_comment
 from tests.comments.posting_helpers import form_data, post_url, text_of
@@ -204,3 +205,17 @@ def test_an_editors_correction_is_logged_as_an_edit(editor_client, article):
     [entry] = ModerationLogEntry.objects.filter(comment_number=comment.pk)
     assert (entry.action, entry.by_name) == (Action.EDITED, "Erin Editor")
     assert "The" in entry.message
+
+
+def test_a_visitors_deletion_of_their_own_comment_is_theirs_not_the_rules(
+    editor_client, article
+):
+    comment = CommentFactory(article=article)
+
+    delete_comment(comment)
+
+    assert entries(comment.pk) == [(Action.DELETED, WRITER, "")]
+    writers = text_of(editor_client.get(LOG, {"who": "writers"}))
+    rules = text_of(editor_client.get(LOG, {"who": "rules"}))
+    assert f"#{comment.pk} (deleted)" in writers
+    assert f"#{comment.pk}" not in rules

@@ -502,9 +502,7 @@ def test_a_forged_stamp_is_not_refreshed_by_showing_the_form_again(client, artic
 # A quick "Post" right after a preview is a person, not a bot.
 
 
-def test_posting_at_once_after_a_preview_is_held_for_review_not_binned(
-    client, article
-):
+def test_posting_at_once_after_a_preview_is_held_for_review_not_binned(client, article):
     preview = client.post(post_url(article), form_data(article, preview="1"))
     token = form_token_in(preview)
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.checks import run_checks
 
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -83,6 +84,7 @@ def test_an_admin_reply_at_the_maximum_depth_hangs_at_the_deepest_level(
 
     reply = Comment.objects.get(body="Agreed.")
     assert reply.parent == chain[2] and reply.depth == 3
+    assert reply.in_reply_to == chain[-1]  # the page says whom it answers
     assert reply.path == f"{chain[2].path}/{reply.pk:010d}"
     assert reply.status == Comment.Status.APPROVED
 
@@ -123,3 +125,13 @@ def test_no_reply_path_outgrows_its_column_whatever_the_depth_setting(
     reply = Comment.objects.get(body="Deep.")
     assert reply.parent == chain[-2] and reply.depth == 22
     assert len(reply.path) <= Comment._meta.get_field("path").max_length
+
+
+def test_the_system_check_warns_of_a_depth_the_path_cannot_hold(settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_MAX_DEPTH": 40}
+    too_deep = {message.id for message in run_checks()}
+
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_MAX_DEPTH": 23}
+    fits = {message.id for message in run_checks()}
+
+    assert "parley.W020" in too_deep and "parley.W020" not in fits

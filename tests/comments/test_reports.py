@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from comments.models import Comment, CommentReport
 from comments.reports import record_report
+from tests.comments.admin_helpers import CHANGELIST, change_url
 from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autouse)
     text_of,
 )
-from tests.comments.admin_helpers import CHANGELIST, change_url
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -316,3 +316,30 @@ def test_the_comment_page_tells_the_editor_why_reports_left_it_up(
         "Still published: reports alone do not take it down (published replies "
         "would be hidden with it). Decide whether it stays."
     ) in page
+
+
+def test_an_editor_keeps_a_reported_comment_published_and_reports_no_longer_count(
+    editor_client, article
+):
+    parent = CommentFactory(article=article, body="Kept after a look.")
+    CommentFactory(article=article, parent=parent)
+    reported_by_three_networks(parent)
+    keep = reverse("admin:comments_comment_keep_published", args=[parent.pk])
+    assert "Keep published, dismiss 3 reports" in text_of(
+        editor_client.get(change_url(parent))
+    )
+
+    assert editor_client.get(keep).status_code == 405
+    response = editor_client.post(keep, follow=True)
+
+    assert "The comment stays published; 3 report(s) dismissed." in text_of(response)
+    assert text_of(response).count("(dismissed ") == 3
+    assert "Reported since the last decision (0)" in text_of(
+        editor_client.get(CHANGELIST)
+    )
+    # Its replies go; new reports still do not take it down.
+    Comment.objects.filter(parent=parent).delete()
+    for number in range(3):
+        record_report(parent, "Rude", ip=f"203.0.113.{number}")
+    parent.refresh_from_db()
+    assert parent.status == Comment.Status.APPROVED

@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
@@ -196,3 +197,18 @@ def test_signed_in_as_someone_else_the_typed_address_still_needs_proof(
     post_as_ada(client, article)
 
     assert Comment.objects.get(article=article).status == Status.PENDING
+
+
+def test_the_confirmation_button_needs_the_pages_csrf_token(article, trusted_ada):
+    browser = Client(enforce_csrf_checks=True)
+    post_as_ada(Client(), article)
+    comment = Comment.objects.get(article=article)
+    url = urlsplit(links.writer_confirm_url(comment)).path
+
+    forged = browser.post(url)
+    page = browser.get(url)
+    pressed = browser.post(url, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+
+    assert forged.status_code == 403
+    assert pressed.status_code == 200
+    assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED

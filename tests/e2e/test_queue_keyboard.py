@@ -5,8 +5,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.chromium import screenshot
-from tests.e2e.pages import log_in_as_editor, shell_json
+from tests.e2e.chromium import ARTIFACTS, screenshot
+from tests.e2e.pages import (
+    REFERENCE_PATH,
+    comment_id_of,
+    comment_with_text,
+    fill_comment_form,
+    log_in_as_editor,
+    shell_json,
+    submit_comment_form,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +37,10 @@ TEXTS = [
     "knew the organisation best did better than the consultant brought in. "
     "The article's distinction between tools and judgement is the useful part.",
 ]
+HELD_TEXT = (
+    "We are a small volunteer group and tried running our accounts ourselves. "
+    "The hardest part was deciding who answers criticism, not the tools."
+)
 NAMES = [
     "Sam Okafor",
     "Lena Fischer",
@@ -178,6 +190,14 @@ def test_fifty_comments_cleared_by_keyboard_alone_with_no_page_load(
     assert loads == []
     screenshot(page, "queue-cleared-by-keyboard", full_page=False)
 
+    # Enter opens the comment the keys are on; r opens it at its reply form.
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"{QUEUE}{ids[-1]}/change/$"))
+    page.go_back()
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page).to_have_url(re.compile(rf"{QUEUE}{ids[-1]}/change/#reply-title$"))
+
 
 def test_row_actions_and_undo_without_javascript(new_context, stack, queue_article):
     ids = seed_pending(stack, queue_article, 3)
@@ -245,4 +265,28 @@ def test_readme_screenshots_of_the_queue_and_a_comments_page(
     page.get_by_label("Your reply").fill(
         "Thank you, Priya. A rota is exactly the kind of judgement the article means."
     )
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(page.get_by_role("button", name="Approve and next")).to_be_visible()
     screenshot(page, "approve-and-reply", full_page=False)
+
+
+def test_readme_screenshots_of_the_conversation_and_a_held_comment(new_context, stack):
+    page = new_context().new_page()
+    page.set_viewport_size(SCREEN)
+    page.goto(REFERENCE_PATH)
+    page.locator("#comments ol.comment-list").first.screenshot(
+        path=str(ARTIFACTS / "conversation.png")
+    )
+
+    fill_comment_form(
+        page, name="Morgan Reyes", email="morgan.reyes@example.net", body=HELD_TEXT
+    )
+    submit_comment_form(page)
+    own = comment_with_text(page, HELD_TEXT)
+    expect(own).to_contain_text(re.compile("awaiting moderation", re.I))
+    own.evaluate("element => element.scrollIntoView({block: 'center'})")
+    screenshot(page, "held-comment", full_page=False)
+    stack.shell(
+        "from comments.models import Comment\n"
+        f"Comment.objects.filter(pk={comment_id_of(own)}).delete()"
+    )

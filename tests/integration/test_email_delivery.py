@@ -1,7 +1,7 @@
 """End to end through the real queue: the database task backend, a db_worker process, an SMTP server."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -12,10 +12,22 @@ from tests.stack import wait_until
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def role_group(name, permission):
+    """Return the staff role's group with its permission.
+
+    The migrations make both, but a test before this one that committed its
+    data (transactional_db) emptied the tables, groups included; Django
+    creates the permissions again, not the groups.
+    """
+    group, _created = Group.objects.get_or_create(name=name)
+    group.permissions.add(Permission.objects.get(codename=permission))
+    return group
+
+
 def conversation():
     """Return Gunther's approved comment (his address confirmed) and an editor."""
     editor = StaffFactory(email="erin@example.com", first_name="Erin")
-    editor.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    editor.groups.add(role_group("Editors", "moderate_every_article"))
     gunther = CommentFactory(
         article=ArticleFactory(title="Social Media Experts"),
         author_name="Gunther",
@@ -112,7 +124,7 @@ def test_a_held_comment_email_link_approves_it_and_its_writer_hears_it_is_live(
 ):
     smtp_server.start()
     dana = StaffFactory(email="dana@example.com")
-    dana.groups.add(Group.objects.get_or_create(name="Authors")[0])
+    dana.groups.add(role_group("Authors", "moderate_own_articles"))
     Subscriber.objects.create(email="priya@example.net", confirmed_at=timezone.now())
     held = Comment(
         article=ArticleFactory(author=dana),

@@ -1,5 +1,7 @@
 """An email that failed can be sent again: by an editor from Admin → Notifications, or by the next comment."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
@@ -113,3 +115,25 @@ def test_a_failed_confirmation_does_not_hold_back_the_next_one(article, mailoutb
 
     assert [message.to for message in mailoutbox] == [["priya@example.net"]]
     assert "Confirm your address" in mailoutbox[0].subject
+
+
+def test_an_email_left_unknown_can_be_resent_but_not_one_awaiting_its_retry(
+    editor_client, article, mailoutbox
+):
+    email = failed_reply_email(article)
+    Notification.objects.filter(pk=email.pk).update(
+        status=Status.UNKNOWN,
+        outcome_unknown_at=timezone.now(),
+        next_attempt_at=timezone.now() + timedelta(minutes=15),
+    )
+
+    waiting = resend(editor_client, email)
+    Notification.objects.filter(pk=email.pk).update(next_attempt_at=None)
+    left = resend(editor_client, email)
+    run_queued_tasks()
+
+    assert "0 emails queued to be sent again." in waiting.content.decode()
+    assert "1 email queued to be sent again." in left.content.decode()
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert [message.to for message in mailoutbox] == [["gunther@example.org"]]
