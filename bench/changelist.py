@@ -88,8 +88,8 @@ PAGES = {
 }
 
 
-def seed(total):
-    """Create bench articles and comments until `total` comments exist on them."""
+def bench_articles():
+    """Return the bench's articles, created the first time, published a year ago."""
     author, _ = get_user_model().objects.get_or_create(
         username="bench-changelist-author",
         defaults={"is_staff": True, "email": "bench-author@example.com"},
@@ -107,77 +107,94 @@ def seed(total):
             },
         )
         articles.append(article)
-    existing = Comment.objects.filter(article__in=articles).count()
-    missing = total - existing
-    if missing <= 0:
-        return 0
-    rendered = [(body, render_comment_html(body)) for body in BODIES]
-    rng = random.Random(existing)
-    now = timezone.now()
-    started = time.perf_counter()
-    top_level_ids = list(
+    return articles
+
+
+def top_level_comments(articles):
+    """Return (id, article id) of up to 5,000 top-level comments: the parents replies pick from."""
+    return list(
         Comment.objects.filter(article__in=articles, parent=None).values_list(
             "id", "article_id"
         )[:5000]
     )
-    with transaction.atomic():
-        created = 0
-        while created < missing:
-            rows = []
-            for _ in range(min(BATCH, missing - created)):
-                status = rng.choice(STATUSES)
-                body, body_html = rng.choice(rendered)
-                parent_id, article_id = None, rng.choice(articles).pk
-                if top_level_ids and rng.random() < REPLY_SHARE:
-                    parent_id, article_id = rng.choice(top_level_ids)
-                # Senders above 8,000 never had a comment approved: first-timers.
-                sender = rng.randrange(
-                    8000 if status == Comment.Status.APPROVED else 10000
-                )
-                created_at = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
-                rows.append(
-                    {
-                        "article_id": article_id,
-                        "parent_id": parent_id,
-                        "root_id": parent_id,
-                        "depth": 1 if parent_id else 0,
-                        "author_name": f"Sender {sender}",
-                        "author_email": f"sender{sender}@example.org",
-                        "body": body,
-                        "body_html": body_html,
-                        "status": status,
-                        "status_reason": rng.choice(REASONS[status]),
-                        "created_at": created_at,
-                        "published_at": created_at
-                        if status == Comment.Status.APPROVED
-                        else None,
-                        "ip_address": f"198.51.{rng.randrange(256)}.{rng.randrange(1, 255)}",
-                        "user_agent": "Mozilla/5.0 (bench)",
-                    }
-                )
-            Comment.objects.bulk_create(
-                [Comment(**row) for row in rows], batch_size=1000
-            )
-            created += len(rows)
-            if not top_level_ids:
-                top_level_ids = list(
-                    Comment.objects.filter(
-                        article__in=articles, parent=None
-                    ).values_list("id", "article_id")[:5000]
-                )
-        # Paths as Comment.save() would build them, in two statements.
-        padded_id = LPad(Cast("id", CharField()), 10, Value("0"))
-        Comment.objects.filter(path="", parent=None).update(path=padded_id)
-        parent_path = Comment.objects.filter(pk=OuterRef("parent_id")).values("path")
-        Comment.objects.filter(path="", parent__isnull=False).update(
-            path=Concat(Subquery(parent_path), Value("/"), padded_id)
-        )
+
+
+def comment_row(rng, articles, top_level_ids, rendered, now):
+    """Return the fields of one generated comment: a status, a sender, a date, perhaps a parent."""
+    status = rng.choice(STATUSES)
+    body, body_html = rng.choice(rendered)
+    parent_id, article_id = None, rng.choice(articles).pk
+    if top_level_ids and rng.random() < REPLY_SHARE:
+        parent_id, article_id = rng.choice(top_level_ids)
+    # Senders above 8,000 never had a comment approved: first-timers.
+    sender = rng.randrange(8000 if status == Comment.Status.APPROVED else 10000)
+    created_at = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+    return {
+        "article_id": article_id,
+        "parent_id": parent_id,
+        "root_id": parent_id,
+        "depth": 1 if parent_id else 0,
+        "author_name": f"Sender {sender}",
+        "author_email": f"sender{sender}@example.org",
+        "body": body,
+        "body_html": body_html,
+        "status": status,
+        "status_reason": rng.choice(REASONS[status]),
+        "created_at": created_at,
+        "published_at": created_at if status == Comment.Status.APPROVED else None,
+        "ip_address": f"198.51.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+        "user_agent": "Mozilla/5.0 (bench)",
+    }
+
+
+def create_comments(articles, missing, rng):
+    """Bulk-create `missing` comments on `articles`, in batches."""
+    rendered = [(body, render_comment_html(body)) for body in BODIES]
+    now = timezone.now()
+    top_level_ids = top_level_comments(articles)
+    created = 0
+    while created < missing:
+        rows = [
+            comment_row(rng, articles, top_level_ids, rendered, now)
+            for _ in range(min(BATCH, missing - created))
+        ]
+        Comment.objects.bulk_create([Comment(**row) for row in rows], batch_size=1000)
+        created += len(rows)
+        # The first batch of an empty database has no parents to reply to.
+        top_level_ids = top_level_ids or top_level_comments(articles)
+
+
+def fill_paths():
+    """Give bulk-created comments their paths as Comment.save() would build them, in two statements."""
+    padded_id = LPad(Cast("id", CharField()), 10, Value("0"))
+    Comment.objects.filter(path="", parent=None).update(path=padded_id)
+    parent_path = Comment.objects.filter(pk=OuterRef("parent_id")).values("path")
+    Comment.objects.filter(path="", parent__isnull=False).update(
+        path=Concat(Subquery(parent_path), Value("/"), padded_id)
+    )
+
+
+def refresh_statistics():
     # Fresh statistics (and, on PostgreSQL, the visibility map that lets
     # counts read only the index), as autovacuum would provide in production.
     with connection.cursor() as cursor:
         cursor.execute(
             "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
         )
+
+
+def seed(total):
+    """Create bench articles and comments until `total` comments exist on them."""
+    articles = bench_articles()
+    existing = Comment.objects.filter(article__in=articles).count()
+    missing = total - existing
+    if missing <= 0:
+        return 0
+    started = time.perf_counter()
+    with transaction.atomic():
+        create_comments(articles, missing, random.Random(existing))
+        fill_paths()
+    refresh_statistics()
     print(f"Seeded {missing:,} comments in {time.perf_counter() - started:.1f} s.")
     return missing
 

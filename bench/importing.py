@@ -161,8 +161,7 @@ def run_measured(command, env, timeout):
 def imported_comments(output):
     """Return how many comments the command's summary says it stored (pending, published, ...)."""
     return sum(
-        int(number)
-        for number in re.findall(r"Imported: (\d+) comments ", output)
+        int(number) for number in re.findall(r"Imported: (\d+) comments ", output)
     )
 
 
@@ -226,7 +225,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     get_user_model().objects.get_or_create(username=AUTHOR)
-    for size_mb, figures in measure_imports(env).items():
+    for figures in measure_imports(env).values():
         print(
             f"import_comments, WordPress export of {figures['file_mb']:.0f} MB "
             f"({figures['comments']:,} comments): peak RSS {figures['rss_mb']:.0f} MB, "

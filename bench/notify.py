@@ -75,27 +75,132 @@ def summary(label, latencies):
     )
 
 
-def main():
+def parse_options():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="a burst of 20")
     parser.add_argument("--workers", type=int, default=1, choices=range(1, 5))
-    options = parser.parse_args()
-    burst = min(20 if options.quick else options.burst, 500)
+    return parser.parse_args()
 
-    VAR.mkdir(parents=True, exist_ok=True)
-    database = bench_database_url()
-    recreate_database(database)
-    env_for_django = {
+
+def django_settings(database):
+    return {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
         "DEBUG": "0",
         "DATABASE_URL": database,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def waiting_replies(total):
+    """Return an editor and `total` (address, reply): replies waiting for approval, each to a different reader with a confirmed address."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.utils import timezone
+
+    from comments.models import Comment, Subscriber
+    from tests.factories import ArticleFactory, CommentFactory, StaffFactory
+
+    editor = StaffFactory(username="bench-editor", password=UNUSABLE_PASSWORD_PREFIX)
+    article = ArticleFactory(title="Notification benchmark", author=editor)
+    replies = []
+    for n in range(total):
+        address = f"reader{n}@bench.example"
+        parent = CommentFactory(article=article, author_email=address)
+        Subscriber.objects.create(email=address, confirmed_at=timezone.now())
+        reply = Comment(
+            article=article,
+            parent=parent,
+            author_name="Bench Replier",
+            author_email="replier@bench.example",
+            body=f"Reply number {n}.",
+            notify_on_reply=False,
+        ).submit()
+        replies.append((address, reply))
+    return editor, replies
+
+
+def time_idle(replies, editor, smtp, wait_until):
+    """Approve one reply at a time, each waiting for its email; return each email's latency."""
+    approved_at = {}
+    for address, reply in replies:
+        # Land at a random point of the worker's polling interval.
+        time.sleep(random.random())
+        reply.approve(by=editor)
+        approved_at[address] = time.time()
+        wait_until(lambda a=address: smtp.mailbox.to(a), timeout=30)
+    return [
+        smtp.mailbox.to(address)[0].received_at - approved_at[address]
+        for address, _reply in replies
+    ]
+
+
+def time_burst(replies, editor, smtp, total):
+    """Approve `replies` back to back; return each email's latency and how the burst went."""
+    approved_at = {}
+    started = time.time()
+    for address, reply in replies:
+        reply.approve(by=editor)
+        approved_at[address] = time.time()
+    approvals_took = time.time() - started
+    smtp.mailbox.wait_for_count(total, timeout=240)
+    latencies = [
+        smtp.mailbox.to(address)[0].received_at - approved_at[address]
+        for address, _reply in replies
+    ]
+    return latencies, {
+        "approvals_took": approvals_took,
+        "drained": max(m.received_at for m in smtp.mailbox.messages) - started,
+        "duplicates": len(smtp.mailbox.messages) - total,
+    }
+
+
+def measure(stack, smtp, options, burst):
+    """Start the worker(s), then time the idle approvals and the burst."""
+    from tests.stack import wait_until
+
+    smtp.start()
+    stack.manage("migrate", "--no-input", "-v0")
+    import django
+
+    django.setup()
+    # The Procfile's worker: it polls every second when the queue is empty.
+    for n in range(options.workers):
+        stack.start_worker(f"--worker-id bench-{n}", name=f"notify-worker-{n}")
+    total = 10 + burst
+    editor, replies = waiting_replies(total)
+    idle = time_idle(replies[:10], editor, smtp, wait_until)
+    burst_latencies, burst_figures = time_burst(replies[10:], editor, smtp, total)
+    return idle, burst_latencies, burst_figures
+
+
+def print_figures(database, options, burst, idle, burst_latencies, figures):
+    engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
+    print(
+        f"notify ({engine}, {options.workers} db_worker --interval 1, "
+        "aiosmtpd on 127.0.0.1)"
+    )
+    print(summary("  idle, one approval at a time", idle))
+    print(summary(f"  burst of {burst} approvals", burst_latencies))
+    print(
+        f"  burst: approvals committed in {figures['approvals_took'] * 1000:.0f} ms, "
+        f"all emails received {figures['drained']:.1f} s after the first approval "
+        f"({burst / figures['drained']:.0f} emails/s); "
+        f"duplicates: {figures['duplicates']}"
+    )
+
+
+def main():
+    options = parse_options()
+    burst = min(20 if options.quick else options.burst, 500)
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    database = bench_database_url()
+    recreate_database(database)
+    env_for_django = django_settings(database)
     os.environ.update(env_for_django)
 
-    from tests.stack import BENCH_PORTS, SmtpServer, Stack, wait_until
+    from tests.stack import BENCH_PORTS, SmtpServer, Stack
 
     smtp = SmtpServer(BENCH_PORTS)
     stack = Stack(
@@ -107,65 +212,7 @@ def main():
         settings={**env_for_django, "EMAIL_TIMEOUT": "2"},
     )
     try:
-        smtp.start()
-        stack.manage("migrate", "--no-input", "-v0")
-        import django
-
-        django.setup()
-        from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-        from django.utils import timezone
-
-        from comments.models import Comment, Subscriber
-        from tests.factories import ArticleFactory, CommentFactory, StaffFactory
-
-        # The Procfile's worker: it polls every second when the queue is empty.
-        for n in range(options.workers):
-            stack.start_worker(f"--worker-id bench-{n}", name=f"notify-worker-{n}")
-        editor = StaffFactory(
-            username="bench-editor", password=UNUSABLE_PASSWORD_PREFIX
-        )
-        article = ArticleFactory(title="Notification benchmark", author=editor)
-        total = 10 + burst
-        replies = []
-        for n in range(total):
-            address = f"reader{n}@bench.example"
-            parent = CommentFactory(article=article, author_email=address)
-            Subscriber.objects.create(email=address, confirmed_at=timezone.now())
-            reply = Comment(
-                article=article,
-                parent=parent,
-                author_name="Bench Replier",
-                author_email="replier@bench.example",
-                body=f"Reply number {n}.",
-                notify_on_reply=False,
-            ).submit()
-            replies.append((address, reply))
-
-        approved_at = {}
-        idle, rest = replies[:10], replies[10:]
-        for address, reply in idle:
-            # Land at a random point of the worker's polling interval.
-            time.sleep(random.random())
-            reply.approve(by=editor)
-            approved_at[address] = time.time()
-            wait_until(lambda a=address: smtp.mailbox.to(a), timeout=30)
-        idle_latencies = [
-            smtp.mailbox.to(address)[0].received_at - approved_at[address]
-            for address, _reply in idle
-        ]
-
-        started = time.time()
-        for address, reply in rest:
-            reply.approve(by=editor)
-            approved_at[address] = time.time()
-        approvals_took = time.time() - started
-        smtp.mailbox.wait_for_count(total, timeout=240)
-        drained = max(m.received_at for m in smtp.mailbox.messages) - started
-        burst_latencies = [
-            smtp.mailbox.to(address)[0].received_at - approved_at[address]
-            for address, _reply in rest
-        ]
-        duplicates = len(smtp.mailbox.messages) - total
+        idle, burst_latencies, figures = measure(stack, smtp, options, burst)
     finally:
         stack.stop()
         if "django" in sys.modules and django_is_set_up():
@@ -173,19 +220,7 @@ def main():
 
             connections.close_all()
         recreate_database(database, drop_only=True)
-
-    engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
-    print(
-        f"notify ({engine}, {options.workers} db_worker --interval 1, "
-        "aiosmtpd on 127.0.0.1)"
-    )
-    print(summary("  idle, one approval at a time", idle_latencies))
-    print(summary(f"  burst of {burst} approvals", burst_latencies))
-    print(
-        f"  burst: approvals committed in {approvals_took * 1000:.0f} ms, "
-        f"all emails received {drained:.1f} s after the first approval "
-        f"({burst / drained:.0f} emails/s); duplicates: {duplicates}"
-    )
+    print_figures(database, options, burst, idle, burst_latencies, figures)
     return 0
 
 

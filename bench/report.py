@@ -30,7 +30,31 @@ def render(rows, measured, memory, others, setup, imports=None):
     `imports` is {export size in MB: figures} from bench/importing.py.
     """
     imports = imports or {}
-    hello = rows[HELLO]["rps"]
+    peak = max(memory["rss"], default=None)
+    lines = [
+        *how_it_ran(setup),
+        *case_rows(rows, measured),
+        memory_row(memory, peak),
+        *import_rows(imports),
+    ]
+    errors = {name: row["errors"] for name, row in rows.items() if row["errors"]}
+    if errors:
+        lines += [
+            "",
+            "Answers other than 2xx/3xx, or socket errors: "
+            + ", ".join(f"{name}: {count}" for name, count in errors.items()),
+        ]
+    lines += [
+        "",
+        *budget(rows, measured, peak, memory["requests"], setup["engine"], imports),
+    ]
+    for name, output in others:
+        lines += ["", f"## bench/{name}", "", "```", output, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def how_it_ran(setup):
+    """Return the report's heading and how the run was made, with a warning when the machine was busy."""
     cpus = os.cpu_count()
     lines = [
         "# Benchmark results",
@@ -52,7 +76,13 @@ def render(rows, measured, memory, others, setup, imports=None):
             "machine.**",
             "",
         ]
-    lines += [
+    return lines
+
+
+def case_rows(rows, measured):
+    """Return the table's head and a row per loaded case, with its in-process figures."""
+    hello = rows[HELLO]["rps"]
+    lines = [
         "| case | requests/s | p50 ms | p99 ms | queries/request | server ms (1 request) | CPU ms (1 request) | ratio to hello |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -66,27 +96,15 @@ def render(rows, measured, memory, others, setup, imports=None):
             f"{fmt(info.get('queries'))} | {fmt(info.get('server_ms'), '{:.1f}')} | "
             f"{fmt(info.get('cpu_ms'), '{:.1f}')} | {row['rps'] / hello:.1%} |"
         )
-    peak = max(memory["rss"], default=None)
-    lines.append(
+    return lines
+
+
+def memory_row(memory, peak):
+    return (
         f"| memory: worker RSS after {memory['requests']:,} mixed requests | "
         f"{memory['rps']:.0f} | {memory['p50_ms']:.1f} | {memory['p99_ms']:.1f} | "
         f"– | – | – | {fmt(peak, '{:.0f} MB')} (max of {len(memory['rss'])} workers) |"
     )
-    lines += import_rows(imports)
-    errors = {name: row["errors"] for name, row in rows.items() if row["errors"]}
-    if errors:
-        lines += [
-            "",
-            "Answers other than 2xx/3xx, or socket errors: "
-            + ", ".join(f"{name}: {count}" for name, count in errors.items()),
-        ]
-    lines += [
-        "",
-        *budget(rows, measured, peak, memory["requests"], setup["engine"], imports),
-    ]
-    for name, output in others:
-        lines += ["", f"## bench/{name}", "", "```", output, "```"]
-    return "\n".join(lines) + "\n"
 
 
 def import_rows(imports):
@@ -168,6 +186,11 @@ def budget(rows, measured, peak, memory_requests, engine, imports=None):
             lambda v: v <= IMPORT_MEMORY_GROWTH,
         ),
     ]
+    return budget_table(targets, engine)
+
+
+def budget_table(targets, engine):
+    """Return the targets as a Markdown table: label, figure, whether it is met."""
     lines = ["| target | measured | met |", "| --- | ---: | --- |"]
     for label, value, pattern, met in targets:
         verdict = "not measured" if value is None else ("yes" if met(value) else "NO")

@@ -341,9 +341,7 @@ class Bench:
     def posts(self, server, env, engine):
         post = comment_post(server)
         seconds = 2 * self.seconds
-        bodies = with_post_bodies(
-            post, env, "posts", seconds * POST_BODIES_PER_SECOND
-        )
+        bodies = with_post_bodies(post, env, "posts", seconds * POST_BODIES_PER_SECOND)
         before = count_accepted(env)
         result = self.wrk(server, [bodies], seconds=seconds)
         result["accepted"] = count_accepted(env) - before
@@ -487,9 +485,11 @@ def measure_single_requests(cached_env, uncached_env, engine, post, marks):
 
 def measure_imports(env):
     """Return the peak memory and rate of import_comments for each export size."""
-    log("importing WordPress exports of " + " and ".join(
-        f"{size} MB" for size in importing.SIZES_MB
-    ) + " (--dry-run)")
+    log(
+        "importing WordPress exports of "
+        + " and ".join(f"{size} MB" for size in importing.SIZES_MB)
+        + " (--dry-run)"
+    )
     figures = importing.measure_imports(env)
     for size, row in figures.items():
         log(
@@ -508,9 +508,7 @@ def main():
     prepare_database(cached_env)
 
     bench = Bench(options.quick)
-    post, marks, memory = measure_load(
-        bench, cached_env, uncached_env, setup["engine"]
-    )
+    post, marks, memory = measure_load(bench, cached_env, uncached_env, setup["engine"])
     measured = measure_single_requests(
         cached_env, uncached_env, setup["engine"], post, marks
     )

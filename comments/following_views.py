@@ -17,9 +17,7 @@ from comments.models import Follower
 from comments.notify import links
 from comments.notify.views import invalid_link
 
-FOLLOWING = (
-    "You are following this conversation. Every email has a link to stop."
-)
+FOLLOWING = "You are following this conversation. Every email has a link to stop."
 TOO_OFTEN = (
     "You have asked to follow several conversations in a short time. Please "
     "wait a while and try again."

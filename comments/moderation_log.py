@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     NETWORK_CLEARED = "network_cleared", "IP address and browser cleared"
     DELETED = "deleted", "Deleted"
     CHANGED = "changed", "Changed"
+    IMPORTED = "imported", "Imported"
 
 
 # The entry for a comment stored with, or moved to, each status (by the

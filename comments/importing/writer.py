@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 from comments.models import MAX_NAME_LENGTH, MAX_WEBSITE_LENGTH, Comment
+from comments.moderation_log import Action, record_change
 from comments.nesting import attach_point
 
 STATUSES = {
@@ -117,7 +118,13 @@ class ImportWriter:
             published_at=created_at if status == Comment.Status.APPROVED else None,
         )
         comment.save()
-        self.counts[f"{record.kind}s {STATE_LABELS[record.state]}"] += 1
+        state = STATE_LABELS[record.state]
+        record_change(
+            comment,
+            Action.IMPORTED,
+            message=f"Imported from {self.source}: {state} there.",
+        )
+        self.counts[f"{record.kind}s {state}"] += 1
 
     def website(self, url):
         if len(url) > MAX_WEBSITE_LENGTH or not url.startswith(("http://", "https://")):

@@ -285,3 +285,31 @@ def test_editors_see_the_history_with_the_differences(client, article):
     assert "<del>cat</del>" in page
     assert "<ins>dog</ins>" in page
     assert CommentVersion.objects.filter(comment=comment).count() == 1
+
+
+def test_a_reply_email_queued_for_a_comment_kept_as_a_placeholder_is_not_sent(
+    client, article
+):
+    gunther = CommentFactory(article=article, author_email="gunther@example.org")
+    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
+    reply = post_comment(client, article, parent=str(gunther.pk), notify_on_reply="")
+    fetch(reply).approve(by=StaffFactory())
+    CommentFactory(article=article, parent=fetch(reply), body="An answer to it.")
+
+    client.post(delete_url(reply))
+    run_queued_tasks()
+
+    assert fetch(reply).deleted_by_writer
+    queued = Notification.objects.get(kind=Notification.Kind.REPLY, comment=reply)
+    assert queued.status == Notification.Status.SKIPPED
+    assert not [m for m in mail.outbox if "gunther@example.org" in m.to]
+
+
+def test_a_comment_an_editor_rejected_cannot_be_edited(client, article):
+    comment = post_comment(client, article)
+    fetch(comment).reject(by=StaffFactory())
+
+    response = client.post(edit_url(comment), edit_data(article, "Let me in."))
+
+    assert response.status_code == 403
+    assert "can no longer be changed" in text_of(response)

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from comments.importing.exports import read_export
-from comments.models import Comment, Notification
+from comments.models import Comment, ModerationLogEntry, Notification
+from comments.moderation_log import Action
 from tests.factories import ArticleFactory, UserFactory
 
 HERE = Path(__file__).parent
@@ -164,6 +165,14 @@ def test_a_dry_run_reports_and_writes_nothing(owner):
     assert "comments published" in summary
     assert Comment.objects.count() == 0
     assert Article.objects.count() == 0
+
+
+def test_each_imported_comment_is_in_the_moderation_log(owner):
+    run(DISQUS)
+
+    entry = ModerationLogEntry.objects.get(comment__author_name="Gunther")
+    assert entry.action == Action.IMPORTED
+    assert entry.message == "Imported from Disqus: published there."
 
 
 def test_no_email_is_sent_for_imported_comments(owner, mailoutbox):
