@@ -8,7 +8,7 @@ directory, imports each with `--dry-run` in its own process against the
 bench's database (everything is written, then rolled back), and reads that
 process's peak resident memory from the kernel (ru_maxrss).
 
-    python bench/importing.py       # standalone, on a fresh SQLite file under var/bench/
+    python bench/importing.py   # alone: a SQLite file under var/bench/, or DATABASE_URL's database
 
 bench/run.py calls `measure_imports` with its own environment.
 """

@@ -3,8 +3,9 @@
 Seeds the benchmark articles, starts gunicorn from the Procfile's web line
 (2 sync workers, DEBUG off, bench settings) on 127.0.0.1, drives it with wrk,
 counts queries and times single requests in-process, stops everything it
-started and prints one table, also written to bench/results.md. Then runs the
-other bench scripts.
+started, imports a 2 MB and a 50 MB WordPress export (bench/importing.py) and
+prints one table, also written to bench/results.md. Then runs the other bench
+scripts.
 
 The database is PostgreSQL when DATABASE_URL points at it, otherwise a SQLite
 file under var/bench/. The cached and POST cases use Redis (database 14) when
@@ -13,6 +14,7 @@ no cache at all.
 
     python bench/run.py            # the full run, a few minutes
     python bench/run.py --quick    # one round of short loads, for a smoke test
+    python bench/run.py --quick --results /tmp/results.md   # bench/results.md untouched
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """The rendered conversation of an article page, kept in Django's cache.
 
-The threads under an article (never the form, the CSRF token or anything else
-that depends on the visitor) are the expensive part of its page. They are
+The threads under an article (never the CSRF token or anything else that
+depends on the visitor) are the expensive part of its page. They are
 stored under a key made of the article's `conversation_version` and the rest
 of what the rendering depends on: the page of threads, their order, and
 whether replies are open. The version is a column of the article, read with
@@ -18,6 +18,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 FRAGMENT_SECONDS = 24 * 60 * 60
+# The blank comment form changes only with a deploy: kept a few minutes, it
+# shows a new field soon after one without being cleared.
+BLANK_FORM_SECONDS = 10 * 60
 
 
 def fragment_key(article, *, order, number, comments_open):
@@ -43,4 +46,16 @@ def cached_fragment(key, render):
         html = render()
         if html is not None:
             cache.set(key, html, timeout=FRAGMENT_SECONDS)
+    return html
+
+
+def cached_blank_form(article, render):
+    """Return the comment form every anonymous reader of `article` gets (without its tokens), rendered once."""
+    if settings.DEBUG:
+        return render()
+    key = f"parley:blank-comment-form:{article.pk}:{article.slug}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout=BLANK_FORM_SECONDS)
     return html

@@ -14,10 +14,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.forms.renderers import Jinja2
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from comments.addresses import InvalidAddress, normalize_email
+from comments.cache import cached_blank_form
 from comments.models import (
     MAX_BODY_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -230,8 +233,12 @@ class CommentForm(forms.Form):
         help_text="Kept in a cookie in this browser for a year, until you untick this.",
     )
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Signed "when was the form shown": too fast or too old is a bot.
-    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Signed "when was the form shown": too fast or too old is a bot. Drawn
+    # after the form element (form_tokens()), which it names, with the CSRF
+    # token: what is inside the form is then the same for every visitor.
+    form_token = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"form": "comment-form"})
+    )
     # The honeypot: hidden from people and screen readers, filled by bots.
     subject = forms.CharField(
         label="Leave this field empty",
@@ -409,10 +416,43 @@ def render_comment_form(request, context):
     """Return the HTML of the comment form, or of the notice that comments are closed.
 
     `context` is comment_form_context()'s, with what a view shows beside it:
-    a bound form with its errors, a preview (comment_preview_html).
+    a bound form with its errors, a preview (comment_preview_html). The form
+    every anonymous reader gets is the same but for its two tokens, so it is
+    rendered once and kept (comments.cache.cached_blank_form).
     """
-    return mark_safe(  # noqa: S308 - rendered by Jinja2, which escapes every value
-        render_to_string("comments/form.html", context, request)
+    form = context["comment_form"]
+    if is_blank(request, context):
+        html = cached_blank_form(
+            context["article"],
+            lambda: render_to_string("comments/form.html", context, request),
+        )
+    else:
+        html = render_to_string("comments/form.html", context, request)
+    # Rendered by Jinja2, which escapes every value; the tokens by Django's widgets.
+    return mark_safe(html + form_tokens(request, form))  # noqa: S308
+
+
+def is_blank(request, context):
+    """Return True when the form shown is the one every anonymous reader gets."""
+    form = context["comment_form"]
+    return (
+        form is not None
+        and not form.is_bound
+        and not form.initial.get("remember")
+        and not request.user.is_authenticated
+        and context["reply_to"] is None
+        and not context.get("comment_preview_html")
+    )
+
+
+def form_tokens(request, form):
+    """Return the reader's own hidden fields, which name the form they belong to."""
+    if form is None:
+        return ""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" form="comment-form">{}',
+        get_token(request),
+        form["form_token"],
     )
 
 

@@ -11,17 +11,18 @@ typed is lost. The flood counter is given back by the posting view
 import functools
 import logging
 
+from django import forms
 from django.db import DatabaseError
 from django.shortcuts import render
 from django.urls import reverse
 
+from comments.forms import CommentForm
 from config.middleware import log_value
 
 logger = logging.getLogger("parley.comments")
 
 RETRY_AFTER_SECONDS = 30
 KEPT_FIELDS = ("name", "email", "website", "comment", "parent", "form_token")
-KEPT_CHOICES = ("notify_on_reply", "remember")
 
 
 def keep_text_when_database_fails(view):
@@ -45,9 +46,15 @@ def keep_text_when_database_fails(view):
 def try_again_page(request, slug):
     """Return the 503 page holding what the writer sent, ready to be sent again."""
     kept = {name: request.POST.get(name, "") for name in KEPT_FIELDS}
-    kept.update({name: bool(request.POST.get(name)) for name in KEPT_CHOICES})
+    # The form's tick boxes, as the writer left them.
+    choices = [
+        {"name": name, "label": field.label, "checked": bool(request.POST.get(name))}
+        for name, field in CommentForm.base_fields.items()
+        if isinstance(field, forms.BooleanField)
+    ]
     context = {
         "kept": kept,
+        "choices": choices,
         "action": reverse("comments:post", args=[slug]),
         "article_url": reverse("articles:detail", args=[slug]),
         "retry_after": RETRY_AFTER_SECONDS,

@@ -44,14 +44,23 @@ class FormReader(HTMLParser):
         elif not self.forms or not name:
             return
         elif tag == "input":
+            # An input outside its form names it, as a browser reads it.
+            owner = next(
+                (
+                    form
+                    for form in self.forms
+                    if form.id and attrs.get("form") == form.id
+                ),
+                self.forms[-1],
+            )
             kind = (attrs.get("type") or "text").lower()
             if kind in ("submit", "button", "image", "reset", "file"):
                 return
             if kind in ("checkbox", "radio"):
                 if "checked" in attrs:
-                    self.forms[-1].fields[name] = attrs.get("value") or "on"
+                    owner.fields[name] = attrs.get("value") or "on"
                 return
-            self.forms[-1].fields[name] = attrs.get("value") or ""
+            owner.fields[name] = attrs.get("value") or ""
         elif tag == "textarea":
             self.textarea = name
             self.forms[-1].fields[name] = ""

@@ -2,6 +2,8 @@
 
 filters         the queue's list filters (status tabs, article, held reason, first-time)
 queue           the queue's rows and columns, and the waiting count on the admin index
+queue_actions   how a decision answers: in place, back to the queue, or on to the next
+undo            the decisions an editor may take back from the queue
 views           the comment page's buttons (decide, feature, block, reply), privacy requests
 forms           the forms of those pages
 comment         CommentAdmin, which puts them together

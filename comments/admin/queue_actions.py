@@ -33,6 +33,22 @@ def wants_json(request):
     return request.headers.get("Accept", "").startswith("application/json")
 
 
+def row_state(request, comment, message, status=200):
+    """Answer the queue's script: the row's new status, and what "z" would undo now."""
+    latest = undo.latest(request)
+    return JsonResponse(
+        {
+            "comment": comment.pk,
+            "status": comment.status,
+            "label": comment.get_status_display(),
+            "message": str(message),
+            "ok": status == 200,
+            "undo": latest.describe() if latest else "",
+        },
+        status=status,
+    )
+
+
 class QueueDecisionsMixin:
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_undo"
@@ -76,16 +92,10 @@ class QueueDecisionsMixin:
     def decision_response(self, request, comment, message, level=messages.SUCCESS):
         """Answer a decision on `comment` (made or refused) the way it was asked for."""
         if wants_json(request):
-            latest = undo.latest(request)
-            return JsonResponse(
-                {
-                    "comment": comment.pk,
-                    "status": comment.status,
-                    "label": comment.get_status_display(),
-                    "message": str(message),
-                    "ok": level != messages.ERROR,
-                    "undo": latest.describe() if latest else "",
-                },
+            return row_state(
+                request,
+                comment,
+                message,
                 status=400 if level == messages.ERROR else 200,
             )
         self.message_user(request, message, level)
@@ -114,16 +124,6 @@ class QueueDecisionsMixin:
             f"{comment.get_status_display().lower()} again."
         )
         if wants_json(request):
-            latest = undo.latest(request)
-            return JsonResponse(
-                {
-                    "ok": True,
-                    "comment": comment.pk,
-                    "status": comment.status,
-                    "label": comment.get_status_display(),
-                    "message": message,
-                    "undo": latest.describe() if latest else "",
-                }
-            )
+            return row_state(request, comment, message)
         self.message_user(request, message)
         return HttpResponseRedirect(self.safe_next(request, self.changelist_url()))

@@ -1,11 +1,14 @@
 """A comment form's signed token posts once: comments/form_tokens.py."""
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
@@ -103,3 +106,30 @@ def test_records_of_used_tokens_are_purged_once_too_old_to_post(client, article)
         ]
         == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_one_form_at_the_same_moment_store_one_comment(article):
+    data = form_data(article)
+    start = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def post():
+        try:
+            browser = Client()
+            start.wait(timeout=30)
+            statuses.append(browser.post(post_url(article), data).status_code)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert sorted(statuses) == [302, 409]
+    assert Comment.objects.count() == 1

@@ -32,9 +32,7 @@ def scheduled():
 def test_a_comment_under_an_unpublished_article_cannot_be_read_or_reported(
     client, unpublished
 ):
-    comment = CommentFactory(
-        article=unpublished(), body="Words nobody may read yet."
-    )
+    comment = CommentFactory(article=unpublished(), body="Words nobody may read yet.")
     url = reverse("comments:report", args=[comment.pk])
 
     shown = client.get(url)

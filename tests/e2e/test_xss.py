@@ -90,7 +90,14 @@ FIND_ACTIVE = """
 }
 """
 SITE_USER_CONTENT = ".comment-body, .comment-author"
-CHANGELIST_USER_CONTENT = "#result_list .field-comment, #result_list .field-sender"
+# The comment cell also holds the row's decision buttons, which are the
+# queue's own: user text is its link, its folded full text and its context.
+CHANGELIST_USER_CONTENT = (
+    "#result_list .field-comment .comment-open, "
+    "#result_list .field-comment .comment-full, "
+    "#result_list .field-comment .reply-context, "
+    "#result_list .field-sender, #result_list .field-held_reason"
+)
 CHANGE_PAGE_USER_CONTENT = "#moderation .comment-text, #moderation .moderation-thread"
 
 

@@ -98,6 +98,9 @@ def assert_kept_and_sent_again(client, article, response, text):
     assert Comment.objects.count() == 0
     form = form_with_field(response.content.decode(), "comment")
     assert form.fields["comment"] == text
+    assert form.fields["name"] == "Ada Reader"
+    assert form.fields["notify_on_reply"] == "on"
+    assert "remember" not in form.fields  # left unticked, as the writer left it
 
     again = client.post(form.action, form.fields)
 
