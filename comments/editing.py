@@ -18,6 +18,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -168,6 +169,7 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
             message += f" Screening: {tripped}"
         log_comment_change(by, current, message, action=Action.EDITED, by_writer=True)
         held = bool(tripped)
+        _log_on_commit("edited", current, by, held=held)
         if tripped:
             if current.status == Comment.Status.APPROVED:
                 current.return_to_pending(reason=EDITED_REASON)
@@ -178,6 +180,19 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
                     status_reason=EDITED_REASON
                 )
         return EditOutcome(changed=True, held=held)
+
+
+def _log_on_commit(what, comment, by, *, held):
+    transaction.on_commit(
+        partial(
+            logger.info,
+            "comment %s by its writer comment=%s by=%s held=%s",
+            what,
+            comment.pk,
+            f"user:{by.pk}" if by is not None else "browser",
+            held,
+        )
+    )
 
 
 def tripped_rule(decision):
@@ -219,6 +234,7 @@ def delete_comment(comment, *, by=None):
             action=Action.DELETED,
             by_writer=True,
         )
+        _log_on_commit("deleted", current, by, held=False)
         if not has_replies:
             current.delete()
             return False

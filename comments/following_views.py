@@ -17,14 +17,16 @@ from comments.models import Follower
 from comments.notify import links
 from comments.notify.views import invalid_link
 
-FOLLOWING = "You are following this conversation. Every email has a link to stop."
 TOO_OFTEN = (
     "You have asked to follow several conversations in a short time. Please "
     "wait a while and try again."
 )
-CONFIRM_FIRST = (
-    "Almost done: we have emailed you a link to confirm your address. Once you "
-    "confirm it, you will receive the new comments."
+# One answer whatever the address: the page must not tell a stranger
+# whether someone's address is already confirmed.
+FOLLOW_ASKED = (
+    "Thank you. If we have not emailed this address before, we have sent it a "
+    "link to confirm it first; once it is confirmed, new comments will reach "
+    "it. Every email has a link to stop."
 )
 
 
@@ -58,12 +60,10 @@ def follow(request, slug):
             {"article": article, "follow_form": form},
             status=status,
         )
-    outcome = following.follow(
+    following.follow(
         article, form.cleaned_data["email"], form.cleaned_data["frequency"]
     )
-    messages.success(
-        request, FOLLOWING if outcome == following.FOLLOWING else CONFIRM_FIRST
-    )
+    messages.success(request, FOLLOW_ASKED)
     return redirect(f"{article.get_absolute_url()}#follow")
 
 

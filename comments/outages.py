@@ -12,7 +12,7 @@ import functools
 import logging
 
 from django import forms
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -30,9 +30,11 @@ def keep_text_when_database_fails(view):
 
     @functools.wraps(view)
     def wrapper(request, slug, *args, **kwargs):
+        # Only a database that is locked, away or restarting: a query it
+        # refuses for its content is a fault to fix, answered with a 500.
         try:
             return view(request, slug, *args, **kwargs)
-        except DatabaseError as error:
+        except (OperationalError, InterfaceError) as error:
             logger.warning(
                 "comment_not_stored reason=database_unavailable article=%s error=%s",
                 slug,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from comments.clients import give_back_comment_attempt, is_flooding
+from comments.following import follow_when_commenting
 from comments.form_tokens import ALREADY_SENT, submit_once
 from comments.models import Comment
 from comments.moderation import screen_comment
@@ -44,12 +45,23 @@ class Posted:
     retry_after: int | None = None
 
 
-def store_comment(comment, *, user, form_token, honeypot=""):
+def store_comment(comment, *, user, form_token, honeypot="", follow=False):
     """Publish, or screen and store, the unsaved `comment` sent by `user`; return Posted.
 
     `comment` is built by CommentForm.build_comment() and, for staff who
-    publish here, signed with staff_comments.sign_as_staff().
+    publish here, signed with staff_comments.sign_as_staff(). With `follow`,
+    its writer also follows every new comment on the article.
     """
+    posted = publish_or_screen(
+        comment, user=user, form_token=form_token, honeypot=honeypot
+    )
+    visible_or_waiting = (Comment.Status.PENDING, Comment.Status.APPROVED)
+    if posted.stored and follow and comment.status in visible_or_waiting:
+        follow_when_commenting(comment)
+    return posted
+
+
+def publish_or_screen(comment, *, user, form_token, honeypot):
     if publishes_at_once(user, comment.article):
         comment.status = Comment.Status.APPROVED
         if not submit_once(comment, form_token, moderator=user):

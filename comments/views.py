@@ -1,23 +1,17 @@
 """The visitor's side of the conversation: posting (or previewing) a comment, reporting one."""
 
-import unicodedata
-
 from django.conf import settings
 from django.contrib import messages
-from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.views import article_or_404, render_article, visible_articles
 from comments.clients import (
     client_ip,
-    give_back_comment_attempt,
-    is_flooding,
     is_reporting_too_often,
+    user_agent,
 )
 from comments.editing import remember_editable
-from comments.following import follow_when_commenting
-from comments.form_tokens import ALREADY_SENT, submit_once
 from comments.forms import (
     CommentForm,
     ReportForm,
@@ -27,37 +21,13 @@ from comments.forms import (
     remember_commenter,
 )
 from comments.models import Comment
-from comments.moderation import refresh_form_token, screen_comment
+from comments.moderation import refresh_form_token
 from comments.outages import keep_text_when_database_fails
 from comments.own_comments import remember_own_comment
-from comments.reports import record_report
+from comments.posting import store_comment
+from comments.reports import REPORT_FLOOD, record_report
 from comments.staff_comments import publishes_at_once, sign_as_staff
 from comments.threads import comment_page_number, render_preview
-from comments.writer_confirmation import (
-    confirmation_email_queued,
-    is_awaiting_writer,
-)
-
-USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
-
-THANKS_HELD = (
-    "Thank you for your comment. Comments are moderated, so yours may not appear "
-    "until an editor has read it."
-)
-THANKS_PUBLISHED = "Your comment is published."
-THANKS_CONFIRM = (
-    "Thank you for your comment. We have emailed a link to the address you gave: "
-    "your comment is published once you click it. Until then it waits, and an "
-    "editor may read it first."
-)
-FLOOD = (
-    "You have sent several comments in the last few minutes. Please wait a while "
-    "before sending this one; your text is kept below."
-)
-REPORT_FLOOD = (
-    "You have sent several reports in a short time. Please wait a while before "
-    "sending another."
-)
 
 
 @require_POST
@@ -74,7 +44,7 @@ def post_comment(request, slug):
     if not form.is_valid():
         return _show_form(request, article, form)
     comment = form.build_comment(
-        ip_address=client_ip(request), user_agent=_user_agent(request)
+        ip_address=client_ip(request), user_agent=user_agent(request)
     )
     user = request.user
     # Staff publish at once, under their own name, only where they moderate.
@@ -84,43 +54,27 @@ def post_comment(request, slug):
     if "preview" in request.POST:
         return _show_form(request, article, form, preview=comment)
 
-    if publisher:
-        comment.status = Comment.Status.APPROVED
-        if not submit_once(comment, form.cleaned_data["form_token"], moderator=user):
-            return _refuse_sent_form(request, article, form)
-        thanks = THANKS_PUBLISHED
-    else:
-        if is_flooding(comment.ip_address):
-            form.add_error(None, FLOOD)
-            response = _show_form(request, article, form, status=429)
-            response["Retry-After"] = str(settings.PARLEY["COMMENT_FLOOD_WINDOW"])
-            return response
-        try:
-            decision = screen_comment(
-                comment,
-                honeypot=form.cleaned_data["subject"],
-                form_token=form.cleaned_data["form_token"],
-                writer=user,
-            )
-            comment.status, comment.status_reason = decision.status, decision.reason
-            stored = submit_once(comment, form.cleaned_data["form_token"])
-        except DatabaseError:
-            # Nothing was stored, so nothing counts against the visitor.
-            give_back_comment_attempt(comment.ip_address)
-            raise
-        if not stored:
-            return _refuse_sent_form(request, article, form)
-        thanks = _thanks_for(comment)
+    posted = store_comment(
+        comment,
+        user=user,
+        form_token=form.cleaned_data["form_token"],
+        honeypot=form.cleaned_data["subject"],
+        follow=form.cleaned_data["follow_article"],
+    )
+    if not posted.stored:
+        form.add_error(None, posted.message)
+        response = _show_form(request, article, form, status=posted.status_code)
+        if posted.retry_after:
+            response["Retry-After"] = str(posted.retry_after)
+        return response
 
-    messages.success(request, thanks)
+    messages.success(request, posted.message)
     response = redirect(_where_to_see(article, comment))
     if comment.status == Comment.Status.PENDING:
         # Published or stored as spam, it has nothing to wait for.
         remember_own_comment(request, response, comment.pk)
     if comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED):
         remember_editable(request, response, comment)
-        if form.cleaned_data["follow_article"]:
-            follow_when_commenting(comment)
     if not user.is_staff:
         if form.cleaned_data["remember"]:
             remember_commenter(
@@ -140,21 +94,6 @@ def _where_to_see(article, comment):
     return f"{article.get_absolute_url()}{query}#{comment.anchor}"
 
 
-def _thanks_for(comment):
-    """Return what the writer of a screened comment is told: only what is true of it."""
-    if comment.status == Comment.Status.APPROVED:
-        return THANKS_PUBLISHED
-    if is_awaiting_writer(comment) and confirmation_email_queued(comment):
-        return THANKS_CONFIRM
-    # A bot caught by a rule is thanked like everyone else.
-    return THANKS_HELD
-
-
-def _refuse_sent_form(request, article, form):
-    form.add_error(None, ALREADY_SENT)
-    return _show_form(request, article, form, status=409)
-
-
 def _show_form(request, article, form, *, preview=None, status=200):
     form.data = form.data.copy()
     form.data["form_token"] = refresh_form_token(
@@ -167,12 +106,6 @@ def _show_form(request, article, form, *, preview=None, status=200):
         "comment_preview_html": render_preview(preview) if preview else None,
     }
     return render_article(request, article, context, status=status)
-
-
-def _user_agent(request):
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    agent = "".join(char for char in agent if unicodedata.category(char) != "Cc")
-    return agent[:USER_AGENT_MAX_LENGTH]
 
 
 def report_comment(request, comment_id):
@@ -207,4 +140,7 @@ def report_comment(request, comment_id):
         "form": form,
         "privacy": privacy_periods(),
     }
-    return render(request, "comments/report.html", context, status=status)
+    response = render(request, "comments/report.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(settings.PARLEY["REPORT_WINDOW"])
+    return response

@@ -2,7 +2,7 @@
 
 On PostgreSQL and Redis, with DEBUG off and production settings: the release
 step, two `web` processes (gunicorn, two workers each) on two ports, one
-`worker` (db_worker) and an SMTP server on 127.0.0.1. The tests stand where
+`worker` (run_worker) and an SMTP server on 127.0.0.1. The tests stand where
 the proxy stands: they name the visitor's address in X-Forwarded-For and say
 TLS was terminated (X-Forwarded-Proto), so the HTTPS redirect, HSTS and secure
 cookies stay on as in production.

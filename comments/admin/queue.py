@@ -145,7 +145,7 @@ def short_age(moment, now):
     return "just now"
 
 
-# Row buttons, by the status they lead to; the current status has none.
+# Row buttons: the status each leads to, its label and its key.
 ROW_DECISIONS = [
     (Status.APPROVED, "Approve", "a"),
     (Status.PENDING, "Unapprove", "u"),

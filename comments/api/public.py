@@ -144,6 +144,7 @@ def post_comment(
             "comment": payload.comment,
             "parent": payload.parent or "",
             "notify_on_reply": payload.notify_on_reply,
+            "follow_article": payload.follow_article,
             "form_token": payload.form_token,
         },
         article=article,
@@ -153,7 +154,12 @@ def post_comment(
     new = form.build_comment(
         ip_address=client_ip(request), user_agent=user_agent(request)
     )
-    posted = store_comment(new, user=AnonymousUser(), form_token=payload.form_token)
+    posted = store_comment(
+        new,
+        user=AnonymousUser(),
+        form_token=payload.form_token,
+        follow=form.cleaned_data["follow_article"],
+    )
     if not posted.stored:
         if posted.retry_after:
             response["Retry-After"] = str(posted.retry_after)

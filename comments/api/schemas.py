@@ -68,6 +68,9 @@ class CommentIn(Schema):
     website: str = ""
     parent: int | None = Field(None, description="The id of the comment answered.")
     notify_on_reply: bool = True
+    follow_article: bool = Field(
+        False, description="Also email the writer about every new comment here."
+    )
     form_token: str = Field(
         description="From GET /articles/{slug}/form-token: one token posts once."
     )

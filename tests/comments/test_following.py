@@ -73,7 +73,9 @@ def test_a_reader_follows_confirms_and_hears_of_each_new_comment(client, article
     response = client.post(
         follow_url(article), {"email": "Ada@Example.org", "frequency": "each"}
     )
-    assert "emailed you a link to confirm" in text_of(client.get(response["Location"]))
+    assert "sent it a link to confirm it first" in text_of(
+        client.get(response["Location"])
+    )
     run_queued_tasks()
     confirm_from_email(client, "ada@example.org")
     mail.outbox.clear()
@@ -275,3 +277,18 @@ def test_opening_the_unfollow_link_asks_first(client, article):
 
     assert "Stop following" in text_of(response)
     assert Follower.objects.get().unfollowed_at is None
+
+
+def test_the_answer_does_not_tell_whether_an_address_is_confirmed(client, article):
+    Subscriber.objects.create(email="known@example.org", confirmed_at=timezone.now())
+
+    answers = [
+        text_of(client.get(client.post(follow_url(article), fields)["Location"]))
+        for fields in (
+            {"email": "known@example.org", "frequency": "each"},
+            {"email": "new@example.org", "frequency": "each"},
+        )
+    ]
+
+    message = "sent it a link to confirm it first"
+    assert message in answers[0] and message in answers[1]

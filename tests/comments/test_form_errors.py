@@ -1,9 +1,11 @@
 """Refusals the writer can act on: when to come back, and errors in fields they cannot see."""
 
 import pytest
+from django.urls import reverse
 
 from comments.models import Comment
 from tests.comments.posting_helpers import form_data, post_url, text_of
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,17 @@ def test_an_error_in_a_hidden_field_is_shown_and_the_text_kept(
     assert "Part of the form you do not see was changed and could not be read" in page
     assert "Null characters are not allowed." in page
     assert "My careful answer." in response.content.decode()
+
+
+def test_the_report_limit_says_when_to_come_back(client, article, settings):
+    settings.PARLEY = {**settings.PARLEY, "REPORT_LIMIT": 1, "REPORT_WINDOW": 3600}
+    first, second = CommentFactory(article=article), CommentFactory(article=article)
+    client.post(reverse("comments:report", args=[first.pk]), {"reason": "Spam"})
+
+    response = client.post(
+        reverse("comments:report", args=[second.pk]), {"reason": "Spam too"}
+    )
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "Spam too" in response.content.decode()

@@ -7,7 +7,6 @@ so no test reaches the network.
 
 import httpx
 import pytest
-from django.db import transaction
 
 from comments.models import Comment
 from comments.spam_services import AkismetService
@@ -117,8 +116,9 @@ def test_without_a_key_nothing_is_asked(client, settings):
     assert StandInAkismet.received == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_editors_corrections_are_reported_to_the_service(akismet, settings):
+def test_editors_corrections_are_reported_to_the_service(
+    akismet, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
     }
@@ -126,9 +126,8 @@ def test_editors_corrections_are_reported_to_the_service(akismet, settings):
     missed = CommentFactory(status=Comment.Status.APPROVED)
     caught = CommentFactory(status=Comment.Status.SPAM)
 
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True):
         missed.moderate(Comment.Status.SPAM, by=erin)
-    with transaction.atomic():
         caught.moderate(Comment.Status.APPROVED, by=erin)
 
     reports = [
@@ -140,14 +139,15 @@ def test_editors_corrections_are_reported_to_the_service(akismet, settings):
     ]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_parleys_own_decisions_are_not_reported(akismet, settings):
+def test_parleys_own_decisions_are_not_reported(
+    akismet, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
     }
     comment = CommentFactory(status=Comment.Status.APPROVED)
 
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True):
         comment.moderate(Comment.Status.SPAM, by=None, reason="Held by reports")
 
     assert akismet.received == []

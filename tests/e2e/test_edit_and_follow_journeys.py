@@ -102,7 +102,9 @@ def test_journey_follow_an_article(new_context, stack, mailbox):
     page.get_by_label("Email", exact=True).fill(FOLLOWER)
     page.get_by_label("An email for each new comment").check()
     page.get_by_role("button", name="Follow").click()
-    expect(page.locator(".messages")).to_contain_text("emailed you a link to confirm")
+    expect(page.locator(".messages")).to_contain_text(
+        "sent it a link to confirm it first"
+    )
 
     confirmation = mailbox.wait_for(
         lambda m: (

@@ -17,7 +17,7 @@ def smtp_server():
 
 @pytest.fixture
 def worker(transactional_db, smtp_server, tmp_path):
-    """The Procfile's worker (db_worker) on the test database, sending to smtp_server.
+    """The Procfile's worker (run_worker) on the test database, sending to smtp_server.
 
     It signs links with the tests' SECRET_KEY, so the test client accepts
     them. Retries, and the sweep for stuck emails, wait one second instead of
