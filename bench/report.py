@@ -126,6 +126,10 @@ def import_memory_growth(imports):
     return imports[sizes[-1]]["rss_mb"] / imports[sizes[0]]["rss_mb"]
 
 
+def ratio(top, bottom):
+    return top / bottom if top is not None and bottom else None
+
+
 def budget(rows, measured, peak, memory_requests, engine, imports=None):
     """Return the speed budget as a table, each target with the figure that decides it."""
     imports = imports or {}
@@ -135,9 +139,6 @@ def budget(rows, measured, peak, memory_requests, engine, imports=None):
 
     def figure(name, key):
         return measured.get(name, {}).get(key)
-
-    def ratio(top, bottom):
-        return top / bottom if top is not None and bottom else None
 
     flat_ms = figure(FLAT, "server_ms")
     queries = [figure(UNCACHED, "queries"), figure(BIG, "queries")]

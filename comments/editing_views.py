@@ -26,8 +26,13 @@ class EditCommentForm(forms.Form):
     default_renderer = FORM_RENDERER
 
     comment = CommentForm.base_fields["comment"]
-    form_token = CommentForm.base_fields["form_token"]
-    subject = CommentForm.base_fields["subject"]
+    # Signed "when was the form shown", and the honeypot: what screening reads.
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    subject = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
 
 def _writers_comment(request, comment_id):

@@ -1,5 +1,6 @@
 """/api/v1/: the API object, its error answers and its routers."""
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import path
 from ninja import NinjaAPI
@@ -7,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from comments.api import public, staff
 from comments.api.errors import FormRefused, validation_problem
+from comments.outages import RETRY_AFTER_SECONDS
 
 api = NinjaAPI(
     title="Parley API",
@@ -44,6 +46,23 @@ def not_found(request, error):
     return api.create_response(
         request, {"message": "Not found.", "errors": []}, status=404
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, error):
+    """A locked or unreachable database: nothing was stored, and the caller may send it again."""
+    response = api.create_response(
+        request,
+        {
+            "message": "The site cannot store anything just now. Nothing was stored: "
+            f"send the same request again in {RETRY_AFTER_SECONDS} seconds.",
+            "errors": [],
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,6 +9,7 @@ here sends email: the comments are saved, never submitted or moderated, so no
 
 import ipaddress
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +42,7 @@ class ImportWriter:
         self.author = author
         self.skip_links = skip_links
         self.threads = {}
+        self.latest_thread = None
         self.threads_with_comments = set()
         self.articles = {}
         self.waiting = defaultdict(list)  # parent key -> replies read before it
@@ -49,7 +51,11 @@ class ImportWriter:
         self.notes = Counter()
 
     def add_thread(self, thread):
-        self.threads[thread.key] = thread
+        # Every thread is remembered, for comments that name it later, but
+        # only the latest one's body: an export's comments follow their post,
+        # and a thousand post bodies must not stay in memory.
+        self.threads[thread.key] = replace(thread, body_html="")
+        self.latest_thread = thread
 
     def add_comment(self, record):
         self.threads_with_comments.add(record.thread_key)
@@ -148,6 +154,8 @@ class ImportWriter:
         thread = self.threads.get(thread_key)
         if thread is None:
             return None
+        if self.latest_thread is not None and self.latest_thread.key == thread_key:
+            thread = self.latest_thread
         article = (
             Article.objects.filter(old_url=thread.link).first() if thread.link else None
         )

@@ -9,274 +9,284 @@
 (function () {
   "use strict";
 
-  function startQueue() {
-    const table = document.getElementById("result_list");
-    const decideForm = document.getElementById("queue-decide");
-    if (!table || !decideForm || !table.tBodies.length) {
+  const DECISION_KEYS = { a: "approved", u: "pending", d: "rejected", s: "spam" };
+  const MOVE_KEYS = { j: 1, k: -1 };
+
+  // The page's parts, found once the table exists (see start()).
+  const queue = {
+    table: null,
+    decideForm: null,
+    undoForm: null,
+    help: null,
+    csrfToken: "",
+    current: null,
+    sending: Promise.resolve(),
+  };
+
+  function rows() {
+    return Array.from(queue.table.tBodies[0].rows);
+  }
+
+  function actionsOf(row) {
+    return row.querySelector(".row-actions");
+  }
+
+  function isDecided(row) {
+    return row.classList.contains("queue-decided");
+  }
+
+  // The row the keys act on: outlined, and focused so screen readers follow.
+  function focusRow(row) {
+    if (!row) {
       return;
     }
-    const undoForm = document.querySelector(".queue-undo");
-    const undoText = undoForm && undoForm.querySelector(".queue-undo-text");
-    const help = document.getElementById("queue-keys");
-    const helpButton = document.querySelector(".queue-keys-open");
-    const csrfToken = decideForm.querySelector("[name=csrfmiddlewaretoken]").value;
-    const DECISION_KEYS = { a: "approved", u: "pending", d: "rejected", s: "spam" };
-    let current = null;
-    let sending = Promise.resolve();
+    markCurrent(row);
+    row.tabIndex = -1;
+    row.focus();
+  }
 
-    function rows() {
-      return Array.from(table.tBodies[0].rows);
+  function markCurrent(row) {
+    if (queue.current) {
+      queue.current.classList.remove("queue-current");
     }
+    queue.current = row;
+    row.classList.add("queue-current");
+  }
 
-    function actionsOf(row) {
-      return row.querySelector(".row-actions");
+  function move(step) {
+    const all = rows();
+    const index = queue.current ? all.indexOf(queue.current) : -1;
+    focusRow(all[Math.min(all.length - 1, Math.max(0, index + step))]);
+  }
+
+  function nextUndecided(row) {
+    const all = rows();
+    const index = all.indexOf(row);
+    const after = all.slice(index + 1).find((other) => !isDecided(other));
+    return after || all.slice(0, index).find((other) => !isDecided(other)) || row;
+  }
+
+  // Show the row as the server now has it: its buttons, and what was done.
+  function showStatus(row, data) {
+    const actions = actionsOf(row);
+    const status = data.status;
+    for (const button of actions.querySelectorAll("button[name=status]")) {
+      const target = button.value;
+      button.hidden =
+        target === status || (target === "pending" && status !== "approved");
     }
-
-    function isDecided(row) {
-      return row.classList.contains("queue-decided");
+    const reply = actions.querySelector(".decide-reply");
+    if (reply) {
+      reply.hidden = status !== "pending" && status !== "approved";
     }
+    actions.dataset.status = status;
+    row.classList.toggle("queue-decided", status !== actions.dataset.original);
+    actions.querySelector(".row-outcome").textContent = data.message || data.label;
+  }
 
-    function focusRow(row) {
-      if (!row) {
-        return;
-      }
-      if (current) {
-        current.classList.remove("queue-current");
-      }
-      current = row;
-      row.classList.add("queue-current");
-      row.tabIndex = -1;
-      row.focus();
+  function showUndo(description, message) {
+    if (!queue.undoForm) {
+      return;
     }
+    const text = message || (description ? "Last decision: " + description : "");
+    queue.undoForm.hidden = !text;
+    queue.undoForm.querySelector(".queue-undo-text").textContent = text;
+  }
 
-    function move(step) {
-      const all = rows();
-      const index = current ? all.indexOf(current) : -1;
-      const next = index + step;
-      focusRow(all[Math.min(all.length - 1, Math.max(0, next))]);
+  function post(url, fields) {
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", queue.csrfToken);
+    for (const [name, value] of Object.entries(fields)) {
+      body.append(name, value);
     }
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": queue.csrfToken },
+    }).then((response) =>
+      response.json().then((data) => ({ ok: response.ok, data: data }))
+    );
+  }
 
-    function nextUndecided(row) {
-      const all = rows();
-      const index = all.indexOf(row);
-      const after = all.slice(index + 1).find((other) => !isDecided(other));
-      return after || all.slice(0, index).find((other) => !isDecided(other)) || row;
+  // One request at a time, in the order the editor acted.
+  function inTurn(work) {
+    queue.sending = queue.sending.then(work, work);
+    return queue.sending;
+  }
+
+  function decide(row, status) {
+    const button = actionsOf(row).querySelector(
+      "button[name=status][value='" + status + "']"
+    );
+    if (!button || button.hidden) {
+      return;
     }
-
-    function showStatus(row, status, label, message) {
-      const actions = actionsOf(row);
-      actions.dataset.status = status;
-      for (const button of actions.querySelectorAll("button[name=status]")) {
-        const target = button.value;
-        button.hidden =
-          target === status || (target === "pending" && status !== "approved");
-      }
-      const reply = actions.querySelector(".decide-reply");
-      if (reply) {
-        reply.hidden = status !== "pending" && status !== "approved";
-      }
-      row.classList.toggle("queue-decided", status !== actions.dataset.original);
-      row.dataset.status = status;
-      actions.querySelector(".row-outcome").textContent = message || label;
+    row.classList.add("queue-sending");
+    if (row === queue.current) {
+      focusRow(nextUndecided(row));
     }
-
-    function showUndo(description) {
-      if (!undoForm) {
-        return;
-      }
-      undoForm.hidden = !description;
-      undoText.textContent = description ? "Last decision: " + description : "";
-    }
-
-    function post(url, fields) {
-      const body = new FormData();
-      body.append("csrfmiddlewaretoken", csrfToken);
-      for (const [name, value] of Object.entries(fields)) {
-        body.append(name, value);
-      }
-      return fetch(url, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
-      }).then((response) =>
-        response.json().then((data) => ({ ok: response.ok, data: data }))
-      );
-    }
-
-    // One request at a time, in the order the editor acted.
-    function inTurn(work) {
-      sending = sending.then(work, work);
-      return sending;
-    }
-
-    function decide(row, status) {
-      const button = actionsOf(row).querySelector(
-        "button[name=status][value='" + status + "']"
-      );
-      if (!button || button.hidden) {
-        return;
-      }
-      row.classList.add("queue-sending");
-      if (row === current) {
-        focusRow(nextUndecided(row));
-      }
-      inTurn(() =>
-        post(button.formAction, { status: status }).then(
-          (answer) => {
-            row.classList.remove("queue-sending");
-            const data = answer.data;
-            if (!answer.ok) {
-              actionsOf(row).querySelector(".row-outcome").textContent = data.message;
-              return;
-            }
-            showStatus(row, data.status, data.label, data.message);
-            showUndo(data.undo);
-          },
-          () => {
-            // No answer (network, session ended): send it the plain way.
-            decideForm.requestSubmit(button);
-          }
-        )
-      );
-    }
-
-    function undo() {
-      if (!undoForm) {
-        return;
-      }
-      inTurn(() =>
-        post(undoForm.action, {}).then((answer) => {
-          const data = answer.data;
-          showUndo(data.undo);
+    inTurn(() =>
+      post(button.formAction, { status: status }).then(
+        (answer) => {
+          row.classList.remove("queue-sending");
           if (!answer.ok) {
-            undoForm.hidden = false;
-            undoText.textContent = data.message;
+            actionsOf(row).querySelector(".row-outcome").textContent =
+              answer.data.message;
             return;
           }
-          const actions = table.querySelector(
-            ".row-actions[data-comment='" + data.comment + "']"
-          );
-          if (actions) {
-            const row = actions.closest("tr");
-            showStatus(row, data.status, data.label, data.message);
-            focusRow(row);
-          }
-        })
-      );
-    }
+          showStatus(row, answer.data);
+          showUndo(answer.data.undo);
+        },
+        // No answer the script understands (network, session ended): send
+        // the decision the plain way, as without JavaScript.
+        () => queue.decideForm.requestSubmit(button)
+      )
+    );
+  }
 
-    function toggleHelp() {
-      if (!help) {
+  function undo() {
+    if (!queue.undoForm) {
+      return;
+    }
+    inTurn(() =>
+      post(queue.undoForm.action, {}).then((answer) => {
+        if (!answer.ok) {
+          showUndo("", answer.data.message);
+          return;
+        }
+        showUndo(answer.data.undo);
+        const actions = queue.table.querySelector(
+          ".row-actions[data-comment='" + answer.data.comment + "']"
+        );
+        if (actions) {
+          const row = actions.closest("tr");
+          showStatus(row, answer.data);
+          focusRow(row);
+        }
+      })
+    );
+  }
+
+  function toggleHelp() {
+    if (queue.help.open) {
+      queue.help.close();
+    } else {
+      queue.help.showModal();
+    }
+  }
+
+  function open(row, selector) {
+    const link = row && row.querySelector(selector);
+    if (link) {
+      window.location.assign(link.href);
+    }
+  }
+
+  function isTyping(target) {
+    return Boolean(target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (isTyping(event.target)) {
+      return;
+    }
+    const key = event.key;
+    if (key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if (queue.help.open) {
+      return; // the dialog keeps its own keys (Escape, Tab)
+    }
+    if (key === "Enter") {
+      // A focused link or button does what it says; a focused row opens.
+      if (queue.current && event.target === queue.current) {
+        event.preventDefault();
+        open(queue.current, ".comment-open");
+      }
+      return;
+    }
+    if (!(key in DECISION_KEYS) && !(key in MOVE_KEYS) && key !== "r" && key !== "z") {
+      return;
+    }
+    event.preventDefault();
+    actOnKey(key);
+  }
+
+  function actOnKey(key) {
+    if (key === "z") {
+      undo();
+      return;
+    }
+    if (!queue.current) {
+      // The first key chooses the first comment; only a decision also acts.
+      focusRow(rows()[0]);
+      if (key in MOVE_KEYS) {
         return;
       }
-      if (help.open) {
-        help.close();
-      } else {
-        help.showModal();
-      }
     }
-
-    function open(row, selector) {
-      const link = row && row.querySelector(selector);
-      if (link) {
-        window.location.assign(link.href);
-      }
+    if (key in MOVE_KEYS) {
+      move(MOVE_KEYS[key]);
+    } else if (key === "r") {
+      open(queue.current, ".decide-reply");
+    } else {
+      decide(queue.current, DECISION_KEYS[key]);
     }
+  }
 
-    for (const actions of table.querySelectorAll(".row-actions")) {
+  function onRowButton(event) {
+    const button = event.target.closest(".row-actions button[name=status]");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    const row = button.closest("tr");
+    focusRow(row);
+    decide(row, button.value);
+  }
+
+  function start() {
+    queue.table = document.getElementById("result_list");
+    queue.decideForm = document.getElementById("queue-decide");
+    queue.help = document.getElementById("queue-keys");
+    if (!queue.table || !queue.decideForm || !queue.help || !queue.table.tBodies.length) {
+      return;
+    }
+    queue.undoForm = document.querySelector(".queue-undo");
+    queue.csrfToken = queue.decideForm.querySelector("[name=csrfmiddlewaretoken]").value;
+    for (const actions of queue.table.querySelectorAll(".row-actions")) {
       actions.dataset.original = actions.dataset.status;
     }
-
-    table.addEventListener("click", (event) => {
-      const button = event.target.closest("button[name=status]");
-      if (!button || !button.closest(".row-actions")) {
-        return;
-      }
-      event.preventDefault();
-      const row = button.closest("tr");
-      focusRow(row);
-      decide(row, button.value);
-    });
-
-    table.addEventListener("focusin", (event) => {
+    queue.table.addEventListener("click", onRowButton);
+    queue.table.addEventListener("focusin", (event) => {
       const row = event.target.closest("tbody tr");
-      if (row && row !== current) {
-        if (current) {
-          current.classList.remove("queue-current");
-        }
-        current = row;
-        row.classList.add("queue-current");
+      if (row && row !== queue.current) {
+        markCurrent(row);
       }
     });
-
-    if (undoForm) {
-      undoForm.addEventListener("submit", (event) => {
+    if (queue.undoForm) {
+      queue.undoForm.addEventListener("submit", (event) => {
         event.preventDefault();
         undo();
       });
     }
-
-    if (helpButton && help) {
+    const helpButton = document.querySelector(".queue-keys-open");
+    if (helpButton) {
       helpButton.hidden = false;
       helpButton.addEventListener("click", toggleHelp);
     }
-
-    document.addEventListener("keydown", (event) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) {
-        return;
-      }
-      const target = event.target;
-      if (target.closest("input, textarea, select, [contenteditable]")) {
-        return;
-      }
-      if (event.key === "?") {
-        event.preventDefault();
-        toggleHelp();
-        return;
-      }
-      if (help && help.open) {
-        return; // the dialog keeps its own keys (Escape, Tab)
-      }
-      const key = event.key;
-      if (key === "Enter") {
-        // A focused link or button does what it says; a focused row opens.
-        if (current && target === current) {
-          event.preventDefault();
-          open(current, ".comment-open");
-        }
-        return;
-      }
-      if (!(key in DECISION_KEYS) && !["j", "k", "r", "z"].includes(key)) {
-        return;
-      }
-      event.preventDefault();
-      if (key === "z") {
-        undo();
-        return;
-      }
-      if (!current) {
-        focusRow(rows()[0]);
-        if (key === "j" || key === "k") {
-          return;
-        }
-      }
-      if (key === "j") {
-        move(1);
-      } else if (key === "k") {
-        move(-1);
-      } else if (key === "r") {
-        open(current, ".decide-reply");
-      } else {
-        decide(current, DECISION_KEYS[key]);
-      }
-    });
+    document.addEventListener("keydown", onKey);
   }
 
   // The admin loads its scripts in the page's head, before the table exists.
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", startQueue);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    startQueue();
+    start();
   }
 })();

@@ -1,5 +1,6 @@
 """A writer edits or deletes their own comment for a while after posting it (comments/editing.py)."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from tests.comments.admin_helpers import editor
 from tests.comments.pages import conversation
 from tests.comments.posting_helpers import form_data, post_url, text_of
 from tests.factories import CommentFactory, StaffFactory
+from tests.visitor import form_with_id
 from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +315,19 @@ def test_a_comment_an_editor_rejected_cannot_be_edited(client, article):
 
     assert response.status_code == 403
     assert "can no longer be changed" in text_of(response)
+
+
+def test_the_edit_form_as_the_browser_sends_it_is_not_held(client, article, settings):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_MIN_SECONDS": 0}
+    comment = post_comment(client, article)
+    fetch(comment).approve(by=StaffFactory())
+    page = client.get(edit_url(comment)).content.decode()
+    form = form_with_id(page, "edit-form")
+    # Every field belongs to this form: none names another form.
+    assert re.findall(r'<input[^>]*name="form_token"[^>]*>', page)
+    assert not re.search(r'<input[^>]*name="form_token"[^>]*\sform="', page)
+
+    client.post(form.action, {**form.fields, "comment": "Changed in the browser."})
+
+    comment = fetch(comment)
+    assert (comment.body, comment.status) == ("Changed in the browser.", "approved")

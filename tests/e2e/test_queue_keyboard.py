@@ -256,8 +256,10 @@ def test_readme_screenshots_of_the_queue_and_a_comments_page(
     page = editor_at_1366(new_context)
     page.goto(QUEUE)
     expect(page.locator(".queue-keys-open")).to_be_visible()  # the script ran
+    # The first waiting comment approved with "a", the keys now on the next.
     page.keyboard.press("j")
-    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator(".queue-undo")).to_be_visible()
     screenshot(page, "moderation-queue", full_page=False)
     assert not scrolls_sideways(page)
 

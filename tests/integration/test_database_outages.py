@@ -197,3 +197,53 @@ def test_the_worker_carries_on_after_postgresql_went_away(
     smtp_server, worker_with_short_waits
 ):
     assert_worker_carries_on(worker_with_short_waits, smtp_server, postgresql_gone)
+
+
+def api_post(client, article, text):
+    payload = {
+        key: value
+        for key, value in form_data(article, comment=text).items()
+        if key in ("name", "email", "comment", "form_token")
+    }
+    return client.post(
+        f"/api/v1/articles/{article.slug}/comments",
+        payload,
+        content_type="application/json",
+        secure=True,
+    )
+
+
+def assert_api_refused_then_stored(client, article, response, text):
+    """A 503 in JSON says nothing was stored; the same request, sent again, stores it."""
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json()["message"].startswith("The site cannot store anything")
+    assert Comment.objects.count() == 0
+
+    again = api_post(client, article, text)
+
+    assert again.status_code == 201
+    assert Comment.objects.get().body == text
+
+
+@needs_sqlite
+def test_an_api_post_while_sqlite_is_locked_answers_503_and_spends_nothing(
+    client, article, settings, short_sqlite_wait
+):
+    settings.PARLEY = {**settings.PARLEY, "COMMENT_FLOOD_LIMIT": 1}
+    text = "Sent by an app while the database was busy."
+
+    with sqlite_locked():
+        response = api_post(client, article, text)
+
+    assert_api_refused_then_stored(client, article, response, text)
+
+
+@needs_postgresql
+def test_an_api_post_while_postgresql_is_gone_answers_503(client, article):
+    text = "Sent by an app while the database was restarting."
+
+    with postgresql_gone():
+        response = api_post(client, article, text)
+
+    assert_api_refused_then_stored(client, article, response, text)
