@@ -211,7 +211,7 @@ class Comment(models.Model):
         if self.parent_id and not self.depth:
             self.depth = self.parent.depth + 1
             self.root_id = self.parent.root_id or self.parent_id
-        adding = self._state.adding
+        adding = self.pk is None
         super().save(*args, **kwargs)
         path = self._build_path()
         if path != self.path:
@@ -315,7 +315,6 @@ class Comment(models.Model):
             if current.status == status:
                 self.status = current.status
                 return False
-            was_visible = current.status == self.Status.APPROVED
             now = timezone.now()
             self.status = status
             self.moderated_at = now
@@ -331,42 +330,7 @@ class Comment(models.Model):
                 moderated_by=self.moderated_by,
                 published_at=self.published_at,
             )
-            record_change(
-                self,
-                DECISIONS[status],
-                by=by,
-                message=f"Changed status from {current.status} to {status}.",
-                reason=reason,
-            )
-            if was_visible or status == self.Status.APPROVED:
-                # Deciding between held, rejected and spam changes nothing
-                # the public sees: no recount, and the cached page stays.
-                conversation_changed(self.article_id)
-            comment_moderated.send(
-                sender=Comment,
-                comment=self,
-                moderator=by,
-                previous_status=current.status,
-            )
-            if status == self.Status.APPROVED and not was_visible:
-                comment_published.send(
-                    sender=Comment,
-                    comment=self,
-                    moderator=by,
-                    previous_status=current.status,
-                )
-            # Logged once the decision is durable, never for a rolled-back one.
-            transaction.on_commit(
-                partial(
-                    logger.info,
-                    "moderation comment=%s from=%s to=%s by=%s reason=%s",
-                    self.pk,
-                    current.status,
-                    status,
-                    f"user:{by.pk}" if by is not None else "system",
-                    json.dumps(self.status_reason),
-                )
-            )
+            announce_decision(self, current.status, by=by, reason=reason)
             return True
 
     def approve(self, *, by=None, reason=""):
@@ -380,6 +344,50 @@ class Comment(models.Model):
 
     def return_to_pending(self, *, by=None, reason=""):
         return self.moderate(self.Status.PENDING, by=by, reason=reason)
+
+
+def announce_decision(comment, previous_status, *, by, reason):
+    """Tell everything that follows a moderation decision, inside its transaction.
+
+    The moderation log, the cached conversation (only when what the public
+    sees changed), the comment_moderated and comment_published signals, and
+    the log line once the decision is durable.
+    """
+    status = comment.status
+    was_visible = previous_status == Comment.Status.APPROVED
+    record_change(
+        comment,
+        DECISIONS[status],
+        by=by,
+        message=f"Changed status from {previous_status} to {status}.",
+        reason=reason,
+    )
+    if was_visible or status == Comment.Status.APPROVED:
+        # Deciding between held, rejected and spam changes nothing the
+        # public sees: no recount, and the cached page stays.
+        conversation_changed(comment.article_id)
+    comment_moderated.send(
+        sender=Comment, comment=comment, moderator=by, previous_status=previous_status
+    )
+    if status == Comment.Status.APPROVED and not was_visible:
+        comment_published.send(
+            sender=Comment,
+            comment=comment,
+            moderator=by,
+            previous_status=previous_status,
+        )
+    # Logged once the decision is durable, never for a rolled-back one.
+    transaction.on_commit(
+        partial(
+            logger.info,
+            "moderation comment=%s from=%s to=%s by=%s reason=%s",
+            comment.pk,
+            previous_status,
+            status,
+            f"user:{by.pk}" if by is not None else "system",
+            json.dumps(comment.status_reason),
+        )
+    )
 
 
 def log_comment_change(
