@@ -84,31 +84,7 @@ def export_email(email, *, by=None):
     data = {
         "email": normalize_email(email),
         "exported_at": _iso(timezone.now()),
-        "comments": [
-            {
-                "id": comment.pk,
-                "article": comment.article.title,
-                "url": comment.get_absolute_url(),
-                "in_reply_to": comment.parent_id,
-                "name": comment.author_name,
-                "email": comment.author_email,
-                "website": comment.author_website,
-                "text": comment.body,
-                "status": comment.status,
-                "created_at": _iso(comment.created_at),
-                "published_at": _iso(comment.published_at),
-                "ip_address": comment.ip_address,
-                "user_agent": comment.user_agent,
-                "email_me_on_reply": comment.notify_on_reply,
-                "removed": comment.is_removed,
-                "edited_at": _iso(comment.edited_at),
-                "earlier_texts": [
-                    {"text": version.body, "written_at": _iso(version.written_at)}
-                    for version in comment.versions.all()
-                ],
-            }
-            for comment in comments
-        ],
+        "comments": [exported_comment(comment) for comment in comments],
         "following": [
             {
                 "article": follower.article.title,
@@ -144,6 +120,32 @@ def export_email(email, *, by=None):
             change_message="Exported in a data request.",
         )
     return data
+
+
+def exported_comment(comment):
+    """Return one comment as the data export shows it, with its earlier texts."""
+    return {
+        "id": comment.pk,
+        "article": comment.article.title,
+        "url": comment.get_absolute_url(),
+        "in_reply_to": comment.parent_id,
+        "name": comment.author_name,
+        "email": comment.author_email,
+        "website": comment.author_website,
+        "text": comment.body,
+        "status": comment.status,
+        "created_at": _iso(comment.created_at),
+        "published_at": _iso(comment.published_at),
+        "ip_address": comment.ip_address,
+        "user_agent": comment.user_agent,
+        "email_me_on_reply": comment.notify_on_reply,
+        "removed": comment.is_removed,
+        "edited_at": _iso(comment.edited_at),
+        "earlier_texts": [
+            {"text": version.body, "written_at": _iso(version.written_at)}
+            for version in comment.versions.all()
+        ],
+    }
 
 
 @transaction.atomic
