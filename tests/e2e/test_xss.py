@@ -25,11 +25,11 @@ from tests.e2e import xss_extra
 from tests.e2e.active_content import active_content
 from tests.e2e.pages import (
     GUNTHER_OPENING,
+    MINIMUM_SECONDS,
     REFERENCE_PATH,
     form_fields,
     log_in_as_editor,
     shell_json,
-    wait_past_minimum_time,
 )
 from tests.stack import body_text
 
@@ -217,22 +217,41 @@ def timed(phases, name):
     phases[name] = round(time.monotonic() - started, 1)
 
 
+FETCH_FORM_TOKENS = """async ({slug, count}) => {
+    const tokens = [];
+    for (let i = 0; i < count; i++) {
+        const answer = await fetch(`/api/v1/articles/${slug}/form-token`);
+        tokens.push((await answer.json()).form_token);
+    }
+    return tokens;
+}"""
+
+
 def post_all(page, submissions):
-    """Post every submission with the form's hidden fields; return the HTTP statuses."""
+    """Post every submission with the form's hidden fields; return the HTTP statuses.
+
+    A form token posts once: each submission gets its own, as if each were
+    sent from a page of its own.
+    """
     form = form_fields(page)
-    wait_past_minimum_time(page)
-    # What the browser would send: the hidden fields (CSRF, the signed form
-    # token, the empty honeypot, the parent) as rendered, the typed ones ours.
+    slug = form["action"].rstrip("/").rsplit("/", 1)[-1]
+    tokens = page.evaluate(FETCH_FORM_TOKENS, {"slug": slug, "count": len(submissions)})
+    page.wait_for_timeout(MINIMUM_SECONDS * 1000)
+    # What the browser would send: the hidden fields (CSRF, the empty
+    # honeypot, the parent) as rendered, the typed ones ours.
     hidden = {
         k: v
         for k, v in form["fields"].items()
-        if k not in ("notify_on_reply", "remember")
+        if k not in ("notify_on_reply", "remember", "form_token")
     }
     return page.evaluate(
         POST_ALL,
         {
             "action": form["action"],
-            "submissions": [{**hidden, **case} for case in submissions],
+            "submissions": [
+                {**hidden, **case, "form_token": token}
+                for case, token in zip(submissions, tokens, strict=True)
+            ],
             "concurrency": 4,
         },
     )
