@@ -1,4 +1,4 @@
-"""Background work of the comments app, run by `manage.py db_worker` (django-tasks-db).
+"""Background work of the comments app, run by the worker (`manage.py run_worker`, django-tasks-db's `db_worker` restarted after database errors).
 
 The email tasks live with the outbox they work on, in comments.notify.tasks;
 the retention sweep is here.

@@ -1,4 +1,4 @@
-"""Sending what is in the outbox: the worker's tasks, run by `manage.py db_worker`.
+"""Sending what is in the outbox: the worker's tasks, run by `manage.py run_worker`.
 
 A worker claims a Notification row with a conditional UPDATE (queued ->
 sending), so a task run twice or by two workers sends once, then sends
