@@ -269,7 +269,9 @@ class Comment(models.Model):
             return f"{self.parent.path}/{segment}"
         return segment
 
-    @transaction.atomic
+    # Without a savepoint of its own: inside submit_once()'s transaction (the
+    # usual caller), a failure here rolls the spent form token back with it.
+    @transaction.atomic(savepoint=False)
     def submit(self, *, moderator=None):
         """Store a new comment and announce it: published if approved, submitted if held.
 

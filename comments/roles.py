@@ -8,6 +8,8 @@ so Django's auth backend answers, once per request.
 Superusers count as editors so a site owner is never locked out.
 """
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 
 from comments.models import Comment
@@ -16,12 +18,38 @@ EDITORS = "Editors"
 AUTHORS = "Authors"
 
 
+EVERY_ARTICLE = "moderate_every_article"
+OWN_ARTICLES = "moderate_own_articles"
+
+
+def holding(codename):
+    """Return the condition "has the comments app's permission `codename`, from a group or their own"."""
+    return Q(
+        groups__permissions__content_type__app_label="comments",
+        groups__permissions__codename=codename,
+    ) | Q(
+        user_permissions__content_type__app_label="comments",
+        user_permissions__codename=codename,
+    )
+
+
+def moderators(article):
+    """Return the active staff who decide the comments on `article`, as one query."""
+    editors = holding(EVERY_ARTICLE) | Q(is_superuser=True)
+    author = holding(OWN_ARTICLES) & Q(pk=article.author_id)
+    return (
+        get_user_model()
+        .objects.filter(editors | author, is_active=True, is_staff=True)
+        .distinct()
+    )
+
+
 def is_editor(user):
-    return user.is_staff and user.has_perm("comments.moderate_every_article")
+    return user.is_staff and user.has_perm(f"comments.{EVERY_ARTICLE}")
 
 
 def is_author(user):
-    return user.is_staff and user.has_perm("comments.moderate_own_articles")
+    return user.is_staff and user.has_perm(f"comments.{OWN_ARTICLES}")
 
 
 def can_moderate_any(user):

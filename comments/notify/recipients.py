@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from comments import roles
@@ -20,7 +21,6 @@ from comments.models import (
     Comment,
     Follower,
     Notification,
-    StaffPreference,
     Subscriber,
     normalize_email,
 )
@@ -153,21 +153,25 @@ def held_recipients(comment):
     Return (decision, user) pairs: the moderation links are signed for the user.
     Only people who may decide the comment (comments.roles) are emailed.
     """
-    staff = [comment.article.author]
-    staff += [
-        preference.user
-        for preference in StaffPreference.objects.filter(
-            email_on_held_comments=True, user__is_active=True, user__is_staff=True
-        ).select_related("user")
-    ]
+    article = comment.article
+    staff = roles.moderators(article).filter(
+        Q(pk=article.author_id) | Q(comment_preference__email_on_held_comments=True)
+    )
+    # The article's author first, then the others in a stable order.
+    staff = sorted(staff, key=lambda user: (user.pk != article.author_id, user.pk))
+    unsubscribed = set(
+        Subscriber.objects.filter(
+            email__in=[normalize_email(user.email) for user in staff],
+            unsubscribed_at__isnull=False,
+        ).values_list("email", flat=True)
+    )
     pairs, seen = [], set()
     for user in staff:
         recipient = normalize_email(user.email)
-        if not recipient or recipient in seen or not roles.can_moderate(user, comment):
+        if not recipient or recipient in seen:
             continue
         seen.add(recipient)
-        subscriber = Subscriber.objects.filter(email=recipient).first()
-        reason = UNSUBSCRIBED if subscriber and subscriber.unsubscribed_at else ""
+        reason = UNSUBSCRIBED if recipient in unsubscribed else ""
         pairs.append((Decision(recipient, reason), user))
     return pairs
 
