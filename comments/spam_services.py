@@ -11,6 +11,7 @@ from the task worker, so an editor's click never waits on it.
 """
 
 import logging
+from contextlib import contextmanager
 
 import akismet
 import httpx
@@ -48,22 +49,28 @@ class SpamService:
     def report_ham(self, comment):
         """Tell the service an editor approved `comment`, which it had called spam."""
 
+    def close(self):
+        """Let go of the connections the service holds."""
+
 
 class AkismetService(SpamService):
     name = "Akismet"
 
     def __init__(self, *, http_client=None):
         options = settings.PARLEY
+        self.http_client = http_client or httpx.Client(
+            headers={"User-Agent": akismet.USER_AGENT},
+            timeout=options["SPAM_SERVICE_TIMEOUT"],
+        )
         self.client = akismet.SyncClient(
             config=akismet.Config(
                 key=options["AKISMET_API_KEY"], url=settings.SITE_URL
             ),
-            http_client=http_client
-            or httpx.Client(
-                headers={"User-Agent": akismet.USER_AGENT},
-                timeout=options["SPAM_SERVICE_TIMEOUT"],
-            ),
+            http_client=self.http_client,
         )
+
+    def close(self):
+        self.http_client.close()
 
     def arguments(self, comment):
         return {
@@ -92,14 +99,28 @@ class AkismetService(SpamService):
         self.client.submit_ham(**self.arguments(comment))
 
 
-def spam_service():
-    """Return the configured spam service, or None when the site uses none."""
+def service_class():
+    """Return the configured SpamService class, or None when the site uses none."""
     options = settings.PARLEY
     if options["SPAM_SERVICE"]:
-        return import_string(options["SPAM_SERVICE"])()
+        return import_string(options["SPAM_SERVICE"])
     if options["AKISMET_API_KEY"]:
-        return AkismetService()
+        return AkismetService
     return None
+
+
+@contextmanager
+def spam_service():
+    """Yield the configured spam service (None without one), closing its connections after use."""
+    cls = service_class()
+    if cls is None:
+        yield None
+        return
+    service = cls()
+    try:
+        yield service
+    finally:
+        service.close()
 
 
 def service_reason(comment):
@@ -108,14 +129,14 @@ def service_reason(comment):
     None means no service is set up, or it called the comment ham: Parley's
     own rules decide.
     """
-    service = spam_service()
-    if service is None:
-        return None
-    try:
-        verdict = service.check(comment)
-    except ServiceUnavailable as error:
-        logger.warning("%s did not answer: %s", service.name, error)
-        return Comment.Status.PENDING, f"{service.name}: no answer, held for review"
+    with spam_service() as service:
+        if service is None:
+            return None
+        try:
+            verdict = service.check(comment)
+        except ServiceUnavailable as error:
+            logger.warning("%s did not answer: %s", service.name, error)
+            return Comment.Status.PENDING, f"{service.name}: no answer, held for review"
     if verdict == SPAM:
         return Comment.Status.SPAM, f"{service.name}: spam"
     return None
@@ -124,7 +145,7 @@ def service_reason(comment):
 @receiver(comment_moderated, dispatch_uid="parley.report_to_spam_service")
 def report_editors_correction(sender, comment, moderator, previous_status, **kwargs):
     """After an editor's decision commits, tell the service when it corrects the service."""
-    if moderator is None or spam_service() is None:
+    if moderator is None or service_class() is None:
         return
     if comment.status == Comment.Status.SPAM and previous_status != Comment.Status.SPAM:
         verdict = SPAM
@@ -141,10 +162,10 @@ def report_editors_correction(sender, comment, moderator, previous_status, **kwa
 @task
 def report_decision(comment_id, verdict):
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    service = spam_service()
-    if comment is None or service is None:
-        return
-    if verdict == SPAM:
-        service.report_spam(comment)
-    else:
-        service.report_ham(comment)
+    with spam_service() as service:
+        if comment is None or service is None:
+            return
+        if verdict == SPAM:
+            service.report_spam(comment)
+        else:
+            service.report_ham(comment)

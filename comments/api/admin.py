@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments import roles
-from comments.api.tokens import digest, new_key
 
 
 class ApiTokenAdmin(admin.ModelAdmin):
@@ -39,8 +38,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return roles.is_editor(request.user)
 
     def save_model(self, request, obj, form, change):
-        key = new_key()
-        obj.key_digest = digest(key)
+        key = obj.new_key()
         super().save_model(request, obj, form, change)
         messages.warning(
             request,

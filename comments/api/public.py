@@ -171,7 +171,7 @@ def post_comment(
             "id": new.pk,
             "status": status,
             "message": posted.message,
-            "url": f"{settings.SITE_URL}{article.get_absolute_url()}?comment={new.pk}#{new.anchor}",
+            "url": f"{settings.SITE_URL}{new.get_absolute_url()}",
         },
     )
 

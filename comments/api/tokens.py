@@ -17,10 +17,6 @@ def digest(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def new_key():
-    return PREFIX + secrets.token_urlsafe(32)
-
-
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at=None, user__is_active=True)
@@ -48,8 +44,8 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.user})"
 
-    @classmethod
-    def issue(cls, user, name):
-        """Create a token for `user`; return (token, key). The key is never stored."""
-        key = new_key()
-        return cls.objects.create(user=user, name=name, key_digest=digest(key)), key
+    def new_key(self):
+        """Give this token a fresh key and return it: only its hash is kept, so show it now."""
+        key = PREFIX + secrets.token_urlsafe(32)
+        self.key_digest = digest(key)
+        return key

@@ -39,12 +39,15 @@ class StandInAkismet:
 
 
 class AkismetThroughStandIn(AkismetService):
+    opened = []
+
     def __init__(self):
         super().__init__(
             http_client=httpx.Client(
                 transport=httpx.MockTransport(StandInAkismet.handle)
             )
         )
+        self.opened.append(self.http_client)
 
 
 @pytest.fixture
@@ -91,6 +94,10 @@ def test_a_comment_the_service_calls_ham_goes_on_to_the_rules(client, akismet):
     assert comment.status == Comment.Status.PENDING
     assert "Akismet" not in comment.status_reason
     assert [endpoint for endpoint, _sent in akismet.received] == ["comment-check"]
+    # The check's connections are let go once it answered.
+    assert AkismetThroughStandIn.opened and all(
+        client.is_closed for client in AkismetThroughStandIn.opened
+    )
 
 
 @pytest.mark.parametrize("mode", ["slow", "down"])

@@ -1,8 +1,10 @@
 """The JSON API under /api/v1/, as another front end or an editors' tool calls it."""
 
+import re
 import time
 
 import pytest
+from django.utils import timezone
 
 from articles.models import Article
 from comments.api.tokens import ApiToken
@@ -227,11 +229,36 @@ def test_reporting_a_published_comment(client):
 # Staff with tokens ---------------------------------------------------------------
 
 
+def issue_token(user, name):
+    """Create a token as an editor does in the admin; return the key shown to them."""
+    token = ApiToken(user=user, name=name)
+    key = token.new_key()
+    token.save()
+    return key
+
+
+def test_an_editor_creates_a_token_in_the_admin_and_sees_its_key_once(client):
+    erin = editor()
+    client.force_login(erin)
+
+    response = client.post(
+        "/admin/comments/apitoken/add/",
+        {"user": erin.pk, "name": "Slack bot"},
+        follow=True,
+        secure=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    key = re.search(r"parley_[\w-]+", shown[0]).group()
+    assert key not in {token.key_digest for token in ApiToken.objects.all()}
+    client.logout()
+    assert get(client, "/queue", token=key).status_code == 200
+
+
 def test_the_queue_needs_a_valid_staff_token(client):
-    _token, reader_key = ApiToken.issue(UserFactory(username="reader"), "no role")
-    revoked, revoked_key = ApiToken.issue(editor(), "old")
-    revoked.revoked_at = revoked.created_at
-    revoked.save()
+    reader_key = issue_token(UserFactory(username="reader"), "no role")
+    revoked_key = issue_token(editor(), "old")
+    ApiToken.objects.filter(name="old").update(revoked_at=timezone.now())
 
     for key in (None, "parley_wrong", reader_key, revoked_key):
         response = get(client, "/queue", token=key)
@@ -243,7 +270,7 @@ def test_an_authors_token_reaches_only_their_articles(client):
     dana = author()
     own = pending_comment(article=ArticleFactory(author=dana))
     other = pending_comment()
-    _token, key = ApiToken.issue(dana, "dana's bot")
+    key = issue_token(dana, "dana's bot")
 
     listed = get(client, "/queue", token=key).json()
     refused = post(
@@ -259,7 +286,7 @@ def test_an_authors_token_reaches_only_their_articles(client):
 def test_a_decision_goes_through_the_same_door_as_the_admins(client):
     erin = editor()
     waiting = pending_comment()
-    _token, key = ApiToken.issue(erin, "queue bot")
+    key = issue_token(erin, "queue bot")
 
     response = post(
         client, f"/comments/{waiting.pk}/decision", {"decision": "approve"}, token=key
@@ -278,7 +305,7 @@ def test_a_decision_goes_through_the_same_door_as_the_admins(client):
 
 
 def test_an_unknown_decision_is_refused(client):
-    _token, key = ApiToken.issue(editor(), "bot")
+    key = issue_token(editor(), "bot")
     waiting = pending_comment()
 
     response = post(
