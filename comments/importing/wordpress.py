@@ -97,7 +97,10 @@ def read_item(item, site):
 
 def read_comment(element, site, thread_key):
     own, _other = wordpress_fields(element)
-    field = lambda name: text(own.get(name))  # noqa: E731
+
+    def field(name):
+        return text(own.get(name))
+
     notes = []
     created_at = parse_date(field("comment_date_gmt"), utc=True)
     if created_at is None:

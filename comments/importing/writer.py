@@ -72,8 +72,6 @@ class ImportWriter:
         while self.waiting:
             _parent_key, orphans = self.waiting.popitem()
             for record in orphans:
-                self.notes["replies whose parent is not in the file: top-level"] += 1
-                record.parent_key = ""
                 self.store(record)
         self.skipped["posts and pages without comments"] = len(
             set(self.threads) - self.threads_with_comments
@@ -97,7 +95,12 @@ class ImportWriter:
     def save_comment(self, record, article):
         parent = None
         if record.parent_key:
-            parent = attach_point(Comment.objects.get(import_key=record.parent_key))
+            answered = Comment.objects.filter(import_key=record.parent_key).first()
+            if answered is None:
+                # Not in the file, or skipped (empty, of a missing post).
+                self.notes["replies whose parent was not imported: top-level"] += 1
+            else:
+                parent = attach_point(answered)
         status = STATUSES[record.state]
         created_at = record.created_at
         if created_at is None:

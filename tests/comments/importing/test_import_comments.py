@@ -127,13 +127,36 @@ def test_orphans_empty_comments_and_missing_dates_are_imported_or_reported(owner
     summary = run(WORDPRESS)
 
     assert by_author("Orphan").parent is None
-    assert "1 replies whose parent is not in the file: top-level" in summary
+    assert "1 replies whose parent was not imported: top-level" in summary
     assert not Comment.objects.filter(author_name="Blank").exists()
     assert "1 empty comments" in summary
     timeless = by_author("Timeless")
     assert timeless.ip_address is None
     assert "1 comments without a date: dated today" in summary
     assert "no GMT date" in summary
+
+
+def test_a_reply_to_a_comment_that_was_skipped_is_imported_at_the_top(tmp_path, owner):
+    path = tmp_path / "skipped-parent.xml"
+    path.write_text(
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+        "<title>Post</title><wp:post_id>1</wp:post_id>"
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Blank"
+        "</wp:comment_author><wp:comment_content> </wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved></wp:comment>"
+        "<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>Answer"
+        "</wp:comment_author><wp:comment_content>Still worth keeping."
+        "</wp:comment_content><wp:comment_approved>1</wp:comment_approved>"
+        "<wp:comment_parent>1</wp:comment_parent></wp:comment>"
+        "</item></channel></rss>",
+        encoding="utf-8",
+    )
+
+    summary = run(path)
+
+    assert by_author("Answer").parent is None
+    assert "1 empty comments" in summary
+    assert "1 replies whose parent was not imported: top-level" in summary
 
 
 def test_running_it_twice_imports_nothing_twice(owner):
