@@ -30,12 +30,7 @@ from comments.admin.filters import (
     StatusFilter,
 )
 from comments.admin.helpful import HelpfulMarksMixin
-from comments.admin.queue import (
-    CommentChangeList,
-    CountedPaginator,
-    QueueColumnsMixin,
-    tab_row_count,
-)
+from comments.admin.queue import CommentChangeList, QueueColumnsMixin
 from comments.admin.queue_actions import QueueDecisionsMixin
 from comments.admin.versions import EditHistoryMixin
 from comments.admin.views import ALREADY, DONE, CommentPageViewsMixin
@@ -212,19 +207,6 @@ class CommentAdmin(
         if address := _as_ip(term):
             return queryset.filter(ip_address=address), False
         return super().get_search_results(request, queryset, search_term)
-
-    def get_paginator(
-        self, request, queryset, per_page, orphans=0, allow_empty_first_page=True
-    ):
-        known_count = tab_row_count.get()
-        tab_row_count.set(None)  # for this page only
-        return CountedPaginator(
-            queryset,
-            per_page,
-            orphans,
-            allow_empty_first_page,
-            known_count=known_count,
-        )
 
     # Decisions on the selected rows ----------------------------------------
 

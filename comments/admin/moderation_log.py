@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from comments import roles
 from comments.models import Comment
 from comments.moderation_log import WRITER
+from comments.notify.admin import ReadOnlyAdmin
 
 RULES = "rules"
 RULES_LABEL = "Parley's rules"
@@ -46,7 +47,9 @@ class WhoFilter(admin.SimpleListFilter):
         return queryset.filter(by_id=int(value))
 
 
-class ModerationLogAdmin(roles.RoleScopedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(roles.RoleScopedAdminMixin, ReadOnlyAdmin):
+    """A record: nobody adds, edits or deletes entries."""
+
     list_display = ["at", "who", "action", "comment_link", "message", "reason"]
     list_display_links = None
     list_filter = [WhoFilter, "action", ("at", admin.DateFieldListFilter)]
@@ -64,17 +67,6 @@ class ModerationLogAdmin(roles.RoleScopedAdminMixin, admin.ModelAdmin):
         return queryset.filter(
             comment__in=roles.moderatable_comments(user, Comment.objects.all())
         )
-
-    # A record: nobody adds, edits or deletes entries.
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")

@@ -2,15 +2,12 @@
 
 import html
 import re
-from contextvars import ContextVar
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -24,26 +21,6 @@ from comments.sanitize import REMOVED_PLACEHOLDER
 Status = Comment.Status
 HISTORY_STATUSES = [Status.APPROVED, Status.REJECTED, Status.SPAM]
 _TAG = re.compile(r"<[^>]*(?:>|$)")
-
-# How many rows the chosen status tab holds, when its count already says so.
-# Django's changelist asks the admin for its paginator with only the request
-# and the rows, so the count made for the tabs travels beside them for the
-# page being built (CommentAdmin.get_paginator reads and clears it).
-tab_row_count = ContextVar("tab_row_count", default=None)
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count instead of asking the database again."""
-
-    def __init__(self, *args, known_count=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known_count = known_count
-
-    @cached_property
-    def count(self):
-        if self.known_count is not None:
-            return self.known_count
-        return super().count
 
 
 def queue_summary(user):
@@ -72,24 +49,12 @@ class CommentChangeList(ChangeList):
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        queryset = queryset.select_related("article", "parent").only(*self.ROW_FIELDS)
-        # With only a status chosen, the tab counts already say how many rows
-        # there are.
-        tab_row_count.set(self._count_from_tabs())
-        return queryset
+        return queryset.select_related("article", "parent").only(*self.ROW_FIELDS)
 
     def _status_filter(self):
         return next(
             spec for spec in self.filter_specs if isinstance(spec, StatusFilter)
         )
-
-    def _count_from_tabs(self):
-        status_filter = self._status_filter()
-        # Any search, other filter or field lookup in the URL narrows the rows.
-        narrowed = set(self.get_filters_params()) - {status_filter.parameter_name}
-        if self.query or narrowed:
-            return None
-        return status_filter.count_shown()
 
     def get_results(self, request):
         super().get_results(request)

@@ -111,9 +111,7 @@ class QueueDecisionsMixin:
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         try:
-            comment, decision = undo.take_back_latest(
-                request, self.get_queryset(request)
-            )
+            comment = undo.take_back_latest(request, self.get_queryset(request))
         except undo.NothingToUndo as refusal:
             if wants_json(request):
                 return JsonResponse({"ok": False, "message": str(refusal)}, status=409)

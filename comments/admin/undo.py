@@ -78,9 +78,9 @@ class NothingToUndo(Exception):
 def take_back_latest(request, comments):
     """Return the newest decision to its previous status, through the one door.
 
-    `comments` is the queryset the editor may decide on. Return the comment
-    and the Decision taken back; raise NothingToUndo (with a message for the
-    editor) when there is none, or when someone decided on the comment since.
+    `comments` is the queryset the editor may decide on. Return the comment;
+    raise NothingToUndo (with a message for the editor) when there is none,
+    or when someone decided on the comment since.
     """
     decisions = _recent(request)
     if not decisions:
@@ -104,7 +104,7 @@ def take_back_latest(request, comments):
         )
         if decision.status == Comment.Status.APPROVED:
             withdraw_unsent_emails(comment)
-    return comment, decision
+    return comment
 
 
 def withdraw_unsent_emails(comment):

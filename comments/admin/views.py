@@ -93,13 +93,16 @@ class CommentPageViewsMixin:
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        comment = self.get_object(request, object_id)
-        context = {
-            **self.moderation_context(request, comment),
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, context)
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        # Built only for a page being shown (a saved edit redirects instead),
+        # around the comment the page already loaded.
+        if obj is not None:
+            context = {**self.moderation_context(request, obj), **context}
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def moderation_context(self, request, comment):
         siblings = Comment.objects.filter(

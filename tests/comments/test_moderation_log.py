@@ -219,3 +219,26 @@ def test_a_visitors_deletion_of_their_own_comment_is_theirs_not_the_rules(
     rules = text_of(editor_client.get(LOG, {"who": "rules"}))
     assert f"#{comment.pk} (deleted)" in writers
     assert f"#{comment.pk}" not in rules
+
+
+def test_nobody_adds_edits_or_deletes_log_entries_not_even_a_superuser(
+    admin_client, article
+):
+    comment = pending_comment(article=article)
+    comment.moderate(Comment.Status.APPROVED, by=None)
+    entry = ModerationLogEntry.objects.filter(comment_number=comment.pk).last()
+    change = reverse("admin:comments_moderationlogentry_change", args=[entry.pk])
+    delete = reverse("admin:comments_moderationlogentry_delete", args=[entry.pk])
+
+    added = admin_client.post(reverse("admin:comments_moderationlogentry_add"), {})
+    edited = admin_client.post(change, {"message": "Nothing happened.", "_save": "1"})
+    deleted = admin_client.post(delete, {"post": "yes"})
+
+    assert (added.status_code, edited.status_code, deleted.status_code) == (
+        403,
+        403,
+        403,
+    )
+    entry.refresh_from_db()
+    assert entry.message != "Nothing happened."
+    assert admin_client.get(change).status_code == 200  # read, not written

@@ -248,8 +248,8 @@ def test_changelist_query_budget(
         )
 
     # Session, user, roles and permissions (5), the tab counts, the article
-    # and reason filters, the page, the senders' history, the oldest waiting
-    # (11), and one spare for the admin chrome.
+    # and reason filters, the page's count and rows, the senders' history,
+    # the oldest waiting (12).
     with django_assert_max_num_queries(12):
         response = editor_client.get(CHANGELIST + "?status=all")
 

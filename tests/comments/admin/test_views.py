@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import BlockedItem, CannedReply, Comment, CommentReport
@@ -377,3 +379,29 @@ def test_the_reply_form_names_the_badge_the_reply_will_carry(client, article):
 
     assert "Published at once under your name, with the staff badge." in as_editor
     assert "Published at once under your name, with the author badge." in as_author
+
+
+def test_the_comment_page_reads_the_comment_once_and_a_saved_edit_builds_no_panel(
+    editor_client, article
+):
+    comment = CommentFactory(article=article, body="Teh text.")
+    data = {"author_name": comment.author_name, "author_website": "",
+            "body": "The text.", "_save": "Save"}  # fmt: skip
+
+    def tables_read(response_of):
+        with CaptureQueriesContext(connection) as queries:
+            response = response_of()
+        return response, [query["sql"] for query in queries.captured_queries]
+
+    shown, shown_sql = tables_read(lambda: editor_client.get(change_url(comment)))
+    saved, saved_sql = tables_read(
+        lambda: editor_client.post(change_url(comment), data)
+    )
+
+    assert shown.status_code == 200 and b"Teh text." in shown.content
+    by_id = f'WHERE "comments_comment"."id" = {comment.pk}'
+    assert sum(by_id in sql and "LIMIT 21" in sql for sql in shown_sql) == 1
+    assert saved.status_code == 302
+    # The thread, reports and canned openings are for the page, not the save.
+    assert not any("comments_cannedreply" in sql for sql in saved_sql)
+    assert not any("comments_commentreport" in sql for sql in saved_sql)
