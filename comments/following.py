@@ -20,9 +20,8 @@ from django.utils import timezone
 
 from comments.addresses import normalize_email
 from comments.digest import published_on
-from comments.models import Follower, Notification, Subscriber
+from comments.models import Follower, Notification
 from comments.notify import outbox, recipients
-from comments.notify.tasks import enqueue_send
 from comments.signals import comment_published
 
 FOLLOWING = "following"
@@ -46,27 +45,13 @@ def follow(article, email, frequency=Follower.Frequency.EACH):
         )
     if is_confirmed(email):
         return FOLLOWING
-    request_confirmation(email)
+    outbox.schedule_address_confirmation(email)
     return CONFIRM_FIRST
 
 
 def follow_when_commenting(comment):
     """Follow the comment's article for its writer, who ticked "every new comment here"."""
     return follow(comment.article, comment.author_email)
-
-
-def request_confirmation(email):
-    """Email `email` a confirmation link, unless one went out recently."""
-    if recipients.confirmation_recently_requested(email):
-        return None
-    Subscriber.objects.bulk_create([Subscriber(email=email)], ignore_conflicts=True)
-    notification = Notification.objects.create(
-        kind=Notification.Kind.CONFIRMATION,
-        recipient=email,
-        next_attempt_at=timezone.now(),
-    )
-    enqueue_send(notification.pk)
-    return notification
 
 
 def unfollow(article_id, email):
@@ -108,16 +93,21 @@ def schedule_digests(day):
     scheduled = 0
     for article_id, emails in by_article.items():
         comments = published_on(article_id, day)
+        # The article's daily followers, decided once per anchor comment (most
+        # share the day's last one), not once per follower.
+        decided = {}
         for email in emails:
             others = [c for c in comments if c.author_email != email]
             if not others:
                 continue
             latest = others[-1]
-            decisions = [
-                decision
-                for decision in recipients.follower_recipients(
+            if latest.pk not in decided:
+                decided[latest.pk] = recipients.follower_recipients(
                     latest, frequency=Follower.Frequency.DAILY
                 )
+            decisions = [
+                decision
+                for decision in decided[latest.pk]
                 if decision.recipient == email
             ]
             with transaction.atomic():

@@ -10,14 +10,11 @@ may not be asked (it unsubscribed, it has an unanswered request, or its
 network asked for too many), the comment simply waits for an editor.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from comments.clients import is_asking_confirmation_too_often
 from comments.models import Comment, Notification, Subscriber, normalize_email
+from comments.notify.resend_window import asked_recently
 
 AWAITING_WRITER = "Awaiting the writer's confirmation by email"
 CONFIRMED_BY_WRITER = (
@@ -60,16 +57,9 @@ def reason_not_to_ask_writer(comment):
 
 def unanswered_request(email):
     """Return True when `email` was asked recently to confirm a comment that still waits."""
-    since = timezone.now() - timedelta(
-        hours=settings.PARLEY["CONFIRMATION_RESEND_HOURS"]
-    )
     return (
-        Notification.objects.filter(
-            kind=Notification.Kind.COMMENT_CONFIRMATION,
-            recipient=email,
-            created_at__gte=since,
-            comment__status=Comment.Status.PENDING,
-        )
+        asked_recently(Notification.Kind.COMMENT_CONFIRMATION, email)
+        .filter(comment__status=Comment.Status.PENDING)
         .exclude(status=Notification.Status.SKIPPED)
         .exists()
     )

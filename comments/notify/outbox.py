@@ -79,10 +79,31 @@ def schedule_confirmation(comment, *, new_comment=False):
     decision = recipients.confirmation_needed(comment)
     if decision is None:
         return []
-    # One INSERT that leaves an existing row alone (no look-up, no savepoint).
-    Subscriber.objects.bulk_create(
-        [Subscriber(email=decision.recipient)], ignore_conflicts=True
-    )
+    add_subscriber(decision.recipient)
     return schedule(
         Notification.Kind.CONFIRMATION, comment, [decision], new_comment=new_comment
     )
+
+
+def schedule_address_confirmation(email):
+    """Ask `email` to confirm itself, with no comment (a follower's); return the Notification.
+
+    Return None when it was asked recently: the follow form, like the comment
+    form, must not fill a stranger's inbox.
+    """
+    if recipients.confirmation_recently_requested(email):
+        return None
+    add_subscriber(email)
+    notification = Notification.objects.create(
+        kind=Notification.Kind.CONFIRMATION,
+        recipient=email,
+        next_attempt_at=timezone.now(),
+    )
+    enqueue_send(notification.pk)
+    return notification
+
+
+def add_subscriber(email):
+    """Record the address a confirmation is asked of, leaving an existing row alone."""
+    # One INSERT, no look-up and no savepoint.
+    Subscriber.objects.bulk_create([Subscriber(email=email)], ignore_conflicts=True)

@@ -9,11 +9,8 @@ skipped Notification ("did Gunther get the reply email?").
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
 from comments import roles
 from comments.clients import is_asking_confirmation_too_often
@@ -24,6 +21,7 @@ from comments.models import (
     Subscriber,
     normalize_email,
 )
+from comments.notify.resend_window import asked_recently
 from comments.writer_confirmation import is_awaiting_writer
 
 NOT_ASKED = "did not ask for email"
@@ -105,21 +103,23 @@ def published_recipients(comment):
     return [Decision(recipient, consent_reason(recipient, account=comment.user))]
 
 
-def follower_recipients(comment, *, frequency=Follower.Frequency.EACH):
+def follower_recipients(comment, *, frequency=Follower.Frequency.EACH, email=None):
     """A published comment is emailed to the article's followers who asked for `frequency`.
 
     Nobody hears of their own comment, and the author of the comment it
-    answers gets the reply email instead.
+    answers gets the reply email instead. With `email`, only that follower
+    is decided (the worker's check before one send need not read them all).
     """
     if comment.is_removed:
         return []
-    followers = list(
-        Follower.objects.filter(
-            article_id=comment.article_id,
-            frequency=frequency,
-            unfollowed_at__isnull=True,
-        ).values_list("email", flat=True)
+    followers = Follower.objects.filter(
+        article_id=comment.article_id,
+        frequency=frequency,
+        unfollowed_at__isnull=True,
     )
+    if email is not None:
+        followers = followers.filter(email=normalize_email(email))
+    followers = list(followers.values_list("email", flat=True))
     if not followers:
         return []
     subscribers = {
@@ -136,14 +136,14 @@ def follower_recipients(comment, *, frequency=Follower.Frequency.EACH):
         else None
     )
     decisions = []
-    for email in followers:
-        if email in writer_emails:
-            decisions.append(Decision(email, OWN_COMMENT))
-        elif email == replied_to and frequency == Follower.Frequency.EACH:
-            decisions.append(Decision(email, GETS_REPLY_EMAIL))
+    for address in followers:
+        if address in writer_emails:
+            decisions.append(Decision(address, OWN_COMMENT))
+        elif address == replied_to and frequency == Follower.Frequency.EACH:
+            decisions.append(Decision(address, GETS_REPLY_EMAIL))
         else:
-            reason = _consent_reason(subscribers.get(email), email, None)
-            decisions.append(Decision(email, reason))
+            reason = _consent_reason(subscribers.get(address), address, None)
+            decisions.append(Decision(address, reason))
     return decisions
 
 
@@ -212,15 +212,8 @@ def confirmation_needed(comment):
 
 
 def confirmation_recently_requested(email):
-    since = timezone.now() - timedelta(
-        hours=settings.PARLEY["CONFIRMATION_RESEND_HOURS"]
-    )
     return (
-        Notification.objects.filter(
-            kind=Notification.Kind.CONFIRMATION,
-            recipient=normalize_email(email),
-            created_at__gte=since,
-        )
+        asked_recently(Notification.Kind.CONFIRMATION, email)
         # A skipped or failed email never reached the address: the next
         # comment may ask again at once.
         .exclude(status__in=[Notification.Status.SKIPPED, Notification.Status.FAILED])
@@ -287,7 +280,9 @@ def reason_not_to_send(notification):
         frequency = Follower.Frequency.EACH
         if notification.kind == Kind.DIGEST:
             frequency = Follower.Frequency.DAILY
-        decisions = follower_recipients(comment, frequency=frequency)
+        decisions = follower_recipients(
+            comment, frequency=frequency, email=notification.recipient
+        )
         return _reason_for(decisions, notification.recipient, NO_LONGER_FOLLOWING)
     else:
         decisions = published_recipients(comment)

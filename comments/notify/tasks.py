@@ -174,17 +174,13 @@ def _outcome_unknown(notification, error):
         return Notification.Status.UNKNOWN
     now = timezone.now()
     retry_at = now + stuck_period()
-    with transaction.atomic():
-        Notification.objects.filter(
-            pk=notification.pk, status=Notification.Status.SENDING
-        ).update(
-            status=Notification.Status.UNKNOWN,
-            claimed_at=None,
-            next_attempt_at=retry_at,
-            outcome_unknown_at=now,
-            last_error=describe(error),
-        )
-        enqueue_send(notification.pk, run_after=retry_at)
+    _send_again(
+        notification,
+        Notification.Status.UNKNOWN,
+        retry_at,
+        error,
+        outcome_unknown_at=now,
+    )
     logger.warning(
         "notification=%s outcome unknown, retrying once at %s: %s",
         notification.pk,
@@ -192,6 +188,21 @@ def _outcome_unknown(notification, error):
         describe(error),
     )
     return Notification.Status.UNKNOWN
+
+
+def _send_again(notification, status, run_after, error, **fields):
+    """Release this worker's claim as `status` and enqueue the next attempt at `run_after`."""
+    with transaction.atomic():
+        Notification.objects.filter(
+            pk=notification.pk, status=Notification.Status.SENDING
+        ).update(
+            status=status,
+            claimed_at=None,
+            next_attempt_at=run_after,
+            last_error=describe(error),
+            **fields,
+        )
+        enqueue_send(notification.pk, run_after=run_after)
 
 
 def stuck_period():
@@ -211,16 +222,7 @@ def _retry_later(notification, error):
         )
         return Notification.Status.FAILED
     run_after = timezone.now() + timedelta(seconds=delays[attempts - 1])
-    with transaction.atomic():
-        Notification.objects.filter(
-            pk=notification.pk, status=Notification.Status.SENDING
-        ).update(
-            status=Notification.Status.QUEUED,
-            claimed_at=None,
-            next_attempt_at=run_after,
-            last_error=describe(error),
-        )
-        enqueue_send(notification.pk, run_after=run_after)
+    _send_again(notification, Notification.Status.QUEUED, run_after, error)
     logger.warning(
         "notification=%s attempt %s failed, retrying at %s: %s",
         notification.pk,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import privacy
+from comments import following, privacy
 from comments.models import Comment, Follower, Notification, Subscriber
 from comments.notify import links
 from tests.comments.admin_helpers import editor
@@ -124,6 +124,27 @@ def test_nobody_is_told_about_their_own_comment(article):
     ]
 
 
+def test_a_follower_who_stops_before_the_email_goes_out_gets_nothing(article):
+    for email in ["ada@example.org", "bea@example.org"]:
+        Subscriber.objects.create(email=email, confirmed_at=timezone.now())
+        Follower.objects.create(article=article, email=email)
+    comment = publish(article, body="A new thought.")
+
+    following.unfollow(article.pk, "ADA@example.org")
+    run_queued_tasks()
+
+    assert to("ada@example.org") == []
+    (message,) = to("bea@example.org")
+    assert "A new thought." in message.body
+    skipped = Notification.objects.get(
+        kind=Notification.Kind.FOLLOWED, comment=comment, recipient="ada@example.org"
+    )
+    assert (skipped.status, skipped.reason) == (
+        Notification.Status.SKIPPED,
+        "no longer follows the article",
+    )
+
+
 def test_one_click_unfollow_stops_the_emails(article):
     Subscriber.objects.create(email="ada@example.org", confirmed_at=timezone.now())
     Follower.objects.create(article=article, email="ada@example.org")
@@ -215,6 +236,38 @@ def test_the_digest_of_a_quiet_day_is_not_sent(article):
     run_queued_tasks()
 
     assert not Notification.objects.filter(kind=Notification.Kind.DIGEST).exists()
+
+
+def test_digests_read_an_articles_followers_once_not_once_per_follower(
+    article, django_assert_max_num_queries
+):
+    readers = [f"reader{number}@example.org" for number in range(5)]
+    for email in readers:
+        Subscriber.objects.create(email=email, confirmed_at=timezone.now())
+        Follower.objects.create(
+            article=article, email=email, frequency=Follower.Frequency.DAILY
+        )
+    publish(article, body="Morning thought.")
+
+    with django_assert_max_num_queries(100) as queries:
+        call_command(
+            "send_follow_digests",
+            "--date",
+            timezone.localdate().isoformat(),
+            stdout=io.StringIO(),
+        )
+    run_queued_tasks()
+
+    follower_reads = [
+        query
+        for query in queries.captured_queries
+        if 'FROM "comments_follower"' in query["sql"]
+    ]
+    # One to find the daily followers, one to decide them all for the day's comment.
+    assert len(follower_reads) == 2
+    for email in readers:
+        (digest,) = to(email)
+        assert "Morning thought." in digest.body
 
 
 def test_a_bad_address_keeps_what_was_typed(client, article):

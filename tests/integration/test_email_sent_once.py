@@ -9,7 +9,6 @@ import email.policy
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Notification
@@ -23,8 +22,6 @@ from tests.stack import (
     INTEGRATION_PORTS,
     HoldingMailbox,
     SmtpServer,
-    Stack,
-    database_url,
     procfile_command,
     wait_until,
 )
@@ -46,20 +43,9 @@ def slow_smtp_server():
 
 
 @pytest.fixture
-def start_worker(transactional_db, slow_smtp_server, tmp_path, settings):
+def start_worker(worker_stack, slow_smtp_server):
     """Start the Procfile's worker on the test database with the given PARLEY settings."""
-    stack = Stack(
-        tmp_path,
-        ports=INTEGRATION_PORTS,
-        web_processes=0,
-        database_url=database_url(connection.settings_dict),
-        smtp=slow_smtp_server,
-        settings={
-            "SECRET_KEY": settings.SECRET_KEY,
-            "EMAIL_RETRY_DELAYS": "1,1,1,1,1",
-            "LOG_LEVEL": "INFO",
-        },
-    )
+    stack = worker_stack(slow_smtp_server, EMAIL_RETRY_DELAYS="1,1,1,1,1")
     started = []
 
     def start(name="worker", **environment):

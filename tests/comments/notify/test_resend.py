@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from comments.models import Comment, Notification, Subscriber
-from tests.factories import CommentFactory, StaffFactory
+from comments.models import Comment, Notification
+from tests.comments.notify.replies import published_reply, reply_notification
+from tests.factories import StaffFactory
 from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +29,8 @@ def editor_client(client):
 
 def failed_reply_email(article):
     """Return the reply email to Gunther, as the worker leaves it when the server refused it."""
-    gunther = CommentFactory(article=article, author_email="gunther@example.org")
-    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
-    reply = Comment(
-        article=article,
-        parent=gunther,
-        author_name="Dana",
-        author_email="dana@example.com",
-        body="A reply.",
-        notify_on_reply=False,
-    ).submit()
-    reply.approve(by=StaffFactory())
-    email = Notification.objects.get(kind=Notification.Kind.REPLY)
+    published_reply(article)
+    email = reply_notification()
     Notification.objects.filter(pk=email.pk).update(
         status=Status.FAILED, last_error="SMTPRecipientsRefused: 550 mailbox full"
     )
@@ -65,9 +57,11 @@ def test_an_editor_resends_a_failed_email_and_it_is_logged(
     email.refresh_from_db()
     assert email.status == Status.SENT
     assert [message.to for message in mailoutbox] == [["gunther@example.org"]]
-    assert LogEntry.objects.get(object_id=str(email.pk)).change_message == (
-        "Resent after it failed."
+    logged = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(Notification),
+        object_id=str(email.pk),
     )
+    assert logged.change_message == "Resent after it failed."
 
 
 def test_resending_what_did_not_fail_sends_nothing_again(

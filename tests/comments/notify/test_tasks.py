@@ -16,6 +16,11 @@ from comments.models import Comment, Notification, Subscriber
 from comments.notify import outbox, tasks
 from comments.notify.recipients import Decision
 from comments.notify.tasks import retry_stuck_notifications, send_notification
+from tests.comments.notify.replies import (
+    held_reply,
+    published_reply,
+    reply_notification,
+)
 from tests.factories import CommentFactory, StaffFactory
 from tests.stack import HoldingMailbox, Mailbox, SmtpServer, wait_until
 from tests.worker import run_queued_tasks
@@ -39,28 +44,6 @@ def mail_server_down(settings):
 @pytest.fixture
 def no_retry_delay(settings):
     settings.PARLEY = {**settings.PARLEY, "EMAIL_RETRY_DELAYS": [0, 0, 0, 0, 0]}
-
-
-def published_reply(article, *, by=None):
-    """Return a reply to Gunther (a confirmed address) approved by `by`."""
-    gunther = CommentFactory(article=article, author_email="gunther@example.org")
-    Subscriber.objects.get_or_create(
-        email="gunther@example.org", defaults={"confirmed_at": timezone.now()}
-    )
-    reply = Comment(
-        article=article,
-        parent=gunther,
-        author_name="Dana",
-        author_email="dana@example.com",
-        body="A reply.",
-        notify_on_reply=False,
-    ).submit()
-    reply.approve(by=by or StaffFactory())
-    return reply
-
-
-def reply_notification():
-    return Notification.objects.get(kind=Notification.Kind.REPLY)
 
 
 @pytest.mark.django_db
@@ -304,16 +287,7 @@ needs_postgresql = pytest.mark.skipif(
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_approving_at_the_same_moment_send_one_email(mailoutbox, article):
-    gunther = CommentFactory(article=article, author_email="gunther@example.org")
-    Subscriber.objects.create(email="gunther@example.org", confirmed_at=timezone.now())
-    reply = Comment(
-        article=article,
-        parent=gunther,
-        author_name="Dana",
-        author_email="dana@example.com",
-        body="A reply.",
-        notify_on_reply=False,
-    ).submit()
+    reply = held_reply(article)
     editors = [StaffFactory(), StaffFactory()]
     barrier = threading.Barrier(2)
     results = []
