@@ -88,11 +88,21 @@ def count_attempt(scope, key, *, limit, window):
     return count > limit
 
 
+# The network of a request whose address is unknown (no REMOTE_ADDR): all
+# such requests count as one.
+UNKNOWN_NETWORK = "unknown"
+
+
+def counted_network(ip):
+    """Return the network a limit counts `ip` under: network_key(), or UNKNOWN_NETWORK."""
+    return network_key(ip) or UNKNOWN_NETWORK
+
+
 def is_flooding(ip):
     """Count a comment from `ip`'s network; return True when it is over the flood limit."""
     return count_attempt(
         "flood",
-        network_key(ip) or "unknown",
+        counted_network(ip),
         limit=settings.PARLEY["COMMENT_FLOOD_LIMIT"],
         window=settings.PARLEY["COMMENT_FLOOD_WINDOW"],
     )
@@ -102,7 +112,7 @@ def is_reporting_too_often(ip):
     """Count a report from `ip`'s network; return True when it is over the report limit."""
     return count_attempt(
         "report",
-        network_key(ip) or "unknown",
+        counted_network(ip),
         limit=settings.PARLEY["REPORT_LIMIT"],
         window=settings.PARLEY["REPORT_WINDOW"],
     )
@@ -117,7 +127,7 @@ def uncount_attempt(scope, key):
 
 def give_back_comment_attempt(ip):
     """Uncount a comment is_flooding() counted but the database could not store."""
-    uncount_attempt("flood", network_key(ip) or "unknown")
+    uncount_attempt("flood", counted_network(ip))
 
 
 def is_asking_confirmation_too_often(ip):

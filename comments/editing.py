@@ -7,7 +7,7 @@ was posted, checked here on the server at every request; the cookie only
 saves a query when the page decides whether to show the links.
 
 An edit keeps the text it replaces (CommentVersion) and is screened again by
-the rules a new comment meets (comments.moderation.screen_comment). One that
+the rules a new comment meets (comments.moderation.tripped_rule). One that
 trips a rule goes back to the queue with the reason "edited", through
 Comment.moderate(); a clean edit of a published comment stays published and
 is marked "edited". A deleted comment with replies keeps its place, shown as
@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment, CommentVersion, log_comment_change
-from comments.moderation import AWAITING_WRITER, HELD_FOR_REVIEW, screen_comment
+from comments.moderation import tripped_rule
 from comments.moderation_log import Action
 
 logger = logging.getLogger(__name__)
@@ -147,22 +147,14 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
             return EditOutcome(changed=False)
         now = timezone.now()
         version_count = current.versions.count()
-        CommentVersion.objects.create(
-            comment=current,
-            body=current.body,
-            written_at=current.edited_at or current.created_at,
-            replaced_at=now,
-            replaced_by=by,
-        )
+        keep_replaced_text(current, by=by, at=now)
         current.body = body
         current.edited_at = now
         tripped = ""
         if not current.badge:
             # Staff comments are published without screening; so are their edits.
-            decision = screen_comment(
-                current, honeypot=honeypot, form_token=form_token, writer=by
-            )
-            tripped = tripped_rule(decision)
+            decision = tripped_rule(current, honeypot=honeypot, form_token=form_token)
+            tripped = decision.reason if decision is not None else ""
         current.save(update_fields=["body", "body_html", "edited_at"])
         message = f"Edited by its writer (version {version_count + 2})."
         if tripped:
@@ -182,6 +174,17 @@ def edit_comment(comment, body, *, by=None, honeypot="", form_token=""):
         return EditOutcome(changed=True, held=held)
 
 
+def keep_replaced_text(comment, *, by, at):
+    """Keep `comment`'s current text as a CommentVersion, replaced `at` by `by`."""
+    CommentVersion.objects.create(
+        comment=comment,
+        body=comment.body,
+        written_at=comment.edited_at or comment.created_at,
+        replaced_at=at,
+        replaced_by=by,
+    )
+
+
 def _log_on_commit(what, comment, by, *, held):
     transaction.on_commit(
         partial(
@@ -195,23 +198,6 @@ def _log_on_commit(what, comment, by, *, held):
     )
 
 
-def tripped_rule(decision):
-    """Return the reason of a rule `decision` shows was tripped, or "".
-
-    A comment held only because every visitor comment is read, or because a
-    trusted address's writer has not yet shown it is theirs, tripped nothing.
-    """
-    if decision.status == Comment.Status.SPAM:
-        return decision.reason
-    if decision.status != Comment.Status.PENDING:
-        return ""
-    if decision.reason == HELD_FOR_REVIEW or decision.reason.startswith(
-        AWAITING_WRITER
-    ):
-        return ""
-    return decision.reason
-
-
 def delete_comment(comment, *, by=None):
     """Delete `comment` for its writer: kept as a placeholder when it has replies, else deleted.
 
@@ -221,12 +207,7 @@ def delete_comment(comment, *, by=None):
         current = Comment.objects.select_for_update().get(pk=comment.pk)
         has_replies = current.replies.exists()
         if has_replies:
-            CommentVersion.objects.create(
-                comment=current,
-                body=current.body,
-                written_at=current.edited_at or current.created_at,
-                replaced_by=by,
-            )
+            keep_replaced_text(current, by=by, at=timezone.now())
         log_comment_change(
             by,
             current,

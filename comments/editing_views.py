@@ -28,11 +28,7 @@ class EditCommentForm(forms.Form):
     comment = CommentForm.base_fields["comment"]
     # Signed "when was the form shown", and the honeypot: what screening reads.
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
-    subject = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    subject = CommentForm.base_fields["subject"]
 
 
 def _writers_comment(request, comment_id):
@@ -41,6 +37,12 @@ def _writers_comment(request, comment_id):
         Comment.objects.select_related("article"), pk=comment_id
     )
     return comment, editing.refusal(request, comment)
+
+
+def _writers_account(request, comment):
+    """Return the signed-in account that wrote `comment`, or None for its writer's browser."""
+    user = request.user
+    return user if user.is_authenticated and comment.user_id == user.pk else None
 
 
 def _refused(request, comment, reason):
@@ -63,11 +65,10 @@ def edit_comment(request, comment_id):
         form = EditCommentForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            by = request.user if request.user.is_authenticated else None
             outcome = editing.edit_comment(
                 comment,
                 data["comment"],
-                by=by if by is not None and comment.user_id == by.pk else None,
+                by=_writers_account(request, comment),
                 honeypot=data["subject"],
                 form_token=data["form_token"],
             )
@@ -76,10 +77,7 @@ def edit_comment(request, comment_id):
             else:
                 message = SAVED_HELD if outcome.held else SAVED
             messages.success(request, message)
-            return redirect(
-                f"{comment.article.get_absolute_url()}?comment={comment.pk}"
-                f"#{comment.anchor}"
-            )
+            return redirect(comment.get_absolute_url())
         form.data = form.data.copy()
         form.data["form_token"] = refresh_form_token(
             form.data.get("form_token"), comment.article_id
@@ -108,10 +106,7 @@ def delete_comment(request, comment_id):
     comment, reason = _writers_comment(request, comment_id)
     if reason:
         return _refused(request, comment, reason)
-    by = request.user if request.user.is_authenticated else None
-    editing.delete_comment(
-        comment, by=by if by is not None and comment.user_id == by.pk else None
-    )
+    editing.delete_comment(comment, by=_writers_account(request, comment))
     messages.success(request, DELETED)
     response = redirect(f"{comment.article.get_absolute_url()}#comments")
     editable = editing.remembered_editable(request)

@@ -31,9 +31,9 @@ from comments.models import (
     visible_comment_ids,
 )
 from comments.moderation import is_duplicate, sign_form_token
-from comments.nesting import attach_point
+from comments.nesting import reply_placement
 from comments.posting_notes import posting_note
-from comments.staff_comments import staff_note
+from comments.staff_comments import account_name, staff_note
 
 REMEMBER_COOKIE = "parley_commenter"
 REMEMBER_SALT = "comments.remember-commenter"
@@ -251,6 +251,7 @@ class CommentForm(forms.Form):
         self.article = article
         self.reply_to = None  # the comment answered, as chosen by the person
         self.parent_comment = None  # where the reply is attached (depth limit)
+        self.in_reply_to = None  # the comment answered, when not its parent
 
     def clean(self):
         cleaned = super().clean()
@@ -259,7 +260,7 @@ class CommentForm(forms.Form):
             self.reply_to = find_reply_target(self.article, raw_parent)
             if self.reply_to is None:
                 raise forms.ValidationError(REPLY_REFUSED, code="parent")
-            self.parent_comment = attach_point(self.reply_to)
+            self.parent_comment, self.in_reply_to = reply_placement(self.reply_to)
         email, text = cleaned.get("email"), cleaned.get("comment")
         if email and text and is_duplicate(self.article, email, text):
             self.add_error("comment", forms.ValidationError(DUPLICATE, code="dup"))
@@ -275,9 +276,7 @@ class CommentForm(forms.Form):
         comment = Comment(
             article=self.article,
             parent=self.parent_comment,
-            in_reply_to=(
-                self.reply_to if self.reply_to != self.parent_comment else None
-            ),
+            in_reply_to=self.in_reply_to,
             author_name=data["name"],
             author_email=data["email"],
             author_website=data["website"],
@@ -377,7 +376,7 @@ def initial_values(request, article, reply_to=None):
     }
     user = request.user
     if user.is_authenticated and user.is_staff:
-        initial["name"] = user.get_full_name() or user.get_username()
+        initial["name"] = account_name(user)
         initial["email"] = user.email
     else:
         remembered = remembered_commenter(request)

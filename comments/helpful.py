@@ -42,9 +42,6 @@ HELPFUL_SALT = "parley.helpful"
 HELPFUL_KEPT = 200
 HELPFUL_COOKIE_AGE = 365 * 24 * 60 * 60
 READER_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
-# The network of a request whose address is unknown (no REMOTE_ADDR): all
-# such marks count as one.
-UNKNOWN_NETWORK = "unknown"
 
 
 def read_helpful_cookie(request):
@@ -81,13 +78,13 @@ def keep_helpful_cookie(response, reader, marked):
 
 
 def is_marking_too_often(network):
-    """Count a click from `network`; return True when it is over the helpful-mark limit.
+    """Count a click from `network` (clients.counted_network); return True when over the limit.
 
     The count cannot be stuffed from one network, but the rows could be.
     """
     return count_attempt(
         "helpful",
-        network or UNKNOWN_NETWORK,
+        network,
         limit=settings.PARLEY["HELPFUL_LIMIT"],
         window=settings.PARLEY["HELPFUL_WINDOW"],
     )
@@ -113,7 +110,7 @@ def toggle_mark(comment, *, reader, network):
                     HelpfulMark.objects.create(
                         comment=comment,
                         reader=reader,
-                        network=network or UNKNOWN_NETWORK,
+                        network=network,
                     )
             except IntegrityError:
                 pass  # a double click: the other request stored this mark

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles.views import visible_articles
-from comments.clients import client_ip, network_key
+from comments.clients import client_ip, counted_network
 from comments.forms import find_reply_target
 from comments.helpful import (
     has_marked,
@@ -47,7 +47,7 @@ def mark_helpful(request, comment_id):
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method != "POST":
         return helpful_page(request, comment, reader)
-    network = network_key(client_ip(request))
+    network = counted_network(client_ip(request))
     if is_marking_too_often(network):
         if wants_json:
             return JsonResponse({"error": TOO_OFTEN}, status=429)

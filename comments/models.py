@@ -6,6 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -521,8 +522,6 @@ class BlockedItem(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         self.value = self.value.strip()
         if self.kind == self.Kind.EMAIL:
             # Stored as comments store their addresses, so an editor's check

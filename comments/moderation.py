@@ -52,6 +52,22 @@ def screen_comment(comment, *, honeypot="", form_token="", now=None, writer=None
     `writer`, whose account has that address, or later by the link emailed to
     it (comments.notify), until which the comment waits with AWAITING_WRITER.
     """
+    decision = tripped_rule(comment, honeypot=honeypot, form_token=form_token, now=now)
+    if decision is not None:
+        return decision
+    if is_trusted_commenter(comment.author_email):
+        return trusted_address_decision(comment, writer)
+    return Decision(Comment.Status.PENDING, HELD_FOR_REVIEW)
+
+
+def tripped_rule(comment, *, honeypot="", form_token="", now=None):
+    """Return the Decision of the first rule `comment` and its form trip, or None when none does.
+
+    The rules read what was sent (text, fields, form); whether the site
+    trusts the address comes after them, in screen_comment(). An edit is
+    screened by these alone (comments.editing): it changes the text, not
+    whose comment it is.
+    """
     reason = spam_reason(comment, honeypot=honeypot, form_token=form_token)
     if reason:
         return Decision(Comment.Status.SPAM, _fit(reason))
@@ -64,9 +80,7 @@ def screen_comment(comment, *, honeypot="", form_token="", now=None, writer=None
     reason = reason or hold_reason(comment)
     if reason:
         return Decision(Comment.Status.PENDING, _fit(reason))
-    if is_trusted_commenter(comment.author_email):
-        return trusted_address_decision(comment, writer)
-    return Decision(Comment.Status.PENDING, HELD_FOR_REVIEW)
+    return None
 
 
 def trusted_address_decision(comment, writer):
@@ -194,24 +208,28 @@ def read_form_token(form_token):
     return FormStamp(payload[0], first_shown_at=first_shown_at, shown_at=shown_at)
 
 
-def form_token_reason(form_token, article_id):
-    """Return why the form token is not one this site issued for the article (missing, altered), or ""."""
+def checked_form_token(form_token, article_id):
+    """Return (its FormStamp, "") for a token this site issued for the article, else (None, why not)."""
     if not form_token:
-        return "Form token missing"
+        return None, "Form token missing"
     stamp = read_form_token(form_token)
     if stamp is None:
-        return "Form token altered"
+        return None, "Form token altered"
     if stamp.article_id != article_id:
-        return "Form token altered (issued for another article)"
-    return ""
+        return None, "Form token altered (issued for another article)"
+    return stamp, ""
+
+
+def form_token_reason(form_token, article_id):
+    """Return why the form token is not one this site issued for the article (missing, altered), or ""."""
+    return checked_form_token(form_token, article_id)[1]
 
 
 def form_timing_reason(form_token, article_id, *, now=None):
     """Return why the form token is wrong (missing, altered) or its timing odd (too fast, too old), or ""."""
-    reason = form_token_reason(form_token, article_id)
+    stamp, reason = checked_form_token(form_token, article_id)
     if reason:
         return reason
-    stamp = read_form_token(form_token)
     now = time.time() if now is None else now
     # The stamp is rounded to a tenth of a second, so a prompt post can look
     # sent a few hundredths of a second before the form was shown.

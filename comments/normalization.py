@@ -11,7 +11,7 @@ reaches, by bringing the block list and the comment to one form:
 - `fold_text()`: compatibility characters folded (NFKC), accents and
   invisible characters removed, look-alike letters mapped to Latin
   (`CONFUSABLES`), any case, every run of whitespace one space.
-- `visible_text()`: the text a page shows for a comment's HTML.
+- `read_html()`: the text a page shows for a comment's HTML, and its links.
 - `link_host()`: the host a browser goes to for a link, in ASCII (IDNA).
 - `domain_key()`: a domain as a browser or mail system resolves it.
 - `mailbox_key()`: an address (comments.addresses.normalize_email) without
@@ -97,16 +97,6 @@ def read_html(html):
     reader.feed(html or "")
     reader.close()
     return "".join(reader.text), reader.hrefs
-
-
-def visible_text(html):
-    """Return the text a page shows for `html`: tags gone, character references resolved."""
-    return read_html(html)[0]
-
-
-def link_hrefs(html):
-    """Return the targets of the links in `html`, character references resolved."""
-    return read_html(html)[1]
 
 
 def link_host(url):

@@ -224,22 +224,24 @@ def build_threads(comments, *, newest_first=False, pending=(), thread_order=None
     return entries
 
 
-def _newest_threads_first(entries):
+def _split_threads(entries):
+    """Return `entries` (levelled, in display order) as one list per top-level thread."""
     threads = []
     for comment in entries:
         if comment["level"] == 0:
             threads.append([])
         threads[-1].append(comment)
-    return [comment for thread in reversed(threads) for comment in thread]
+    return threads
+
+
+def _newest_threads_first(entries):
+    threads = reversed(_split_threads(entries))
+    return [comment for thread in threads for comment in thread]
 
 
 def _threads_in_order(entries, root_ids):
     rank = {pk: position for position, pk in enumerate(root_ids)}
-    threads = []
-    for comment in entries:
-        if comment["level"] == 0:
-            threads.append([])
-        threads[-1].append(comment)
+    threads = _split_threads(entries)
     threads.sort(key=lambda thread: rank.get(thread[0]["id"], len(rank)))
     return [comment for thread in threads for comment in thread]
 
@@ -289,23 +291,24 @@ def render_threads(
     context = {
         "page": page,
         "comments_open": comments_open,
-        # One reverse() per page, not one per comment: it would cost a fifth
-        # of the rendering of a long page.
-        "report_url": reverse("comments:report", args=[_ANY_ID]).replace(
-            str(_ANY_ID), "{}"
-        ),
-        "helpful_url": reverse("comments:helpful", args=[_ANY_ID]).replace(
-            str(_ANY_ID), "{}"
-        ),
+        "report_url": url_pattern("comments:report"),
+        "helpful_url": url_pattern("comments:helpful"),
         "editable": editable,
     }
     if editable:
-        context["edit_url"] = reverse("comments:edit", args=[_ANY_ID]).replace(
-            str(_ANY_ID), "{}"
-        )
+        context["edit_url"] = url_pattern("comments:edit")
     return mark_safe(  # noqa: S308 - rendered by Jinja2, which escapes every value
         render_to_string("comments/threads.html", context)
     )
+
+
+def url_pattern(name):
+    """Return the address of the per-comment view `name` with "{}" for the comment's id.
+
+    One reverse() per page, not one per comment: it would cost a fifth of the
+    rendering of a long page.
+    """
+    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
 
 
 def render_preview(comment):

@@ -2,24 +2,16 @@
 
 from datetime import timedelta
 
-import feedparser
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.articles.feed_reading import read_feed
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def read_feed(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    parsed = feedparser.parse(response.content)
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    return response, parsed
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])

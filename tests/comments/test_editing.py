@@ -120,6 +120,29 @@ def test_an_edit_that_trips_a_rule_goes_back_to_the_queue_as_edited(
     assert f'id="comment-{comment.pk}"' not in public
 
 
+def test_a_clean_edit_from_a_trusted_address_stays_published(client, article, settings):
+    # Whether a trusted address may be emailed a confirmation decides a new
+    # comment's fate; an edit of a published one changes only its text.
+    settings.PARLEY = {
+        **settings.PARLEY,
+        "COMMENT_AUTO_APPROVE_AFTER": 1,
+        "CONFIRMATION_LIMIT": 0,
+    }
+    comment = post_comment(client, article)
+    fetch(comment).approve(by=StaffFactory())
+
+    response = client.post(
+        edit_url(comment), edit_data(article, "A kinder second thought.")
+    )
+
+    comment = fetch(comment)
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.status_reason != "edited"
+    assert "Your changes are saved." in text_of(client.get(response["Location"]))
+    public = conversation(Client().get(article.get_absolute_url()))
+    assert "A kinder second thought." in public
+
+
 def test_the_edit_is_in_the_moderation_log(client, article):
     comment = post_comment(client, article)
 

@@ -1,6 +1,5 @@
 """The comment feeds, read with a real feed parser: only what the article page shows."""
 
-import feedparser
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -8,19 +7,22 @@ from django.urls import reverse
 from articles.models import Article
 from comments.models import Comment
 from comments.sanitize import DELETED_PLACEHOLDER, REMOVED_PLACEHOLDER
+from tests.articles.feed_reading import read_feed
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
 KINDS = ["rss", "atom"]
-
-
-def read_feed(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    parsed = feedparser.parse(response.content)
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    return response, parsed
+# Words of the `conversation` fixture's comments the public must not see.
+HIDDEN_WORDS = [
+    "Pending",
+    "Spam",
+    "Rejected",
+    "hidden one",
+    "draft",
+    "Erased",
+    "Deleted",
+]
 
 
 def article_feed_url(article, kind):
@@ -78,15 +80,7 @@ def test_an_articles_feed_shows_its_published_comments_as_the_page_does(
     assert any(f"<p>{REMOVED_PLACEHOLDER}</p>" == text for text in texts)
     assert any(f"<p>{DELETED_PLACEHOLDER}</p>" == text for text in texts)
     everything = " ".join(texts + [entry.title for entry in parsed.entries])
-    for hidden in [
-        "Pending",
-        "Spam",
-        "Rejected",
-        "hidden one",
-        "draft",
-        "Erased",
-        "Deleted",
-    ]:
+    for hidden in HIDDEN_WORDS:
         assert hidden not in everything
     reply = conversation["reply"]
     links = [entry.link for entry in parsed.entries]
@@ -108,15 +102,7 @@ def test_the_latest_comments_feed_shows_only_published_comments_of_published_art
     assert len(parsed.entries) == 5
     assert "Elsewhere on the site." in everything
     assert f"on {article.title}" in everything
-    for hidden in [
-        "Pending",
-        "Spam",
-        "Rejected",
-        "hidden one",
-        "draft",
-        "Erased",
-        "Deleted",
-    ]:
+    for hidden in HIDDEN_WORDS:
         assert hidden not in everything
 
 

@@ -6,11 +6,11 @@ from django.test import RequestFactory
 from comments.forms import (
     CommentForm,
     ReportForm,
-    attach_point,
     comment_form_context,
     find_control_character,
 )
 from comments.models import Comment
+from comments.nesting import attach_point
 from tests.comments.posting_helpers import form_data
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
