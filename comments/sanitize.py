@@ -130,4 +130,7 @@ def _paragraphs(text):
 def render_comment_html(text):
     """Return the safe HTML for a comment's text, as it will appear on the site."""
     html = _cleaner().clean(_paragraphs(text or ""))
-    return _EMPTY_ELEMENT.sub("", html).strip()
+    # An emptied inline tag can leave its paragraph empty in turn: <p><em></em></p>.
+    while (emptied := _EMPTY_ELEMENT.sub("", html)) != html:
+        html = emptied
+    return html.strip()

@@ -59,6 +59,9 @@ def test_lists_are_kept_without_extra_paragraphs():
         "<script></script>",
         "<p>  </p>\n\n<p><br></p>",
         "<iframe></iframe>\n\n<style></style>",
+        # An unclosed inline tag: emptied, it empties its paragraph too.
+        "<em>",
+        "<strong><em></em></strong>",
     ],
 )
 def test_nothing_to_show_renders_no_empty_paragraphs(text):
