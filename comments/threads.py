@@ -47,6 +47,13 @@ _ANY_ID = 4_294_967_291
 _BADGE_LABELS = {badge: badge.label for badge in Comment.Badge if badge}
 # Imported pingbacks and trackbacks say what they are: links, not people.
 _LINK_KINDS = {Comment.Kind.PINGBACK: "Pingback", Comment.Kind.TRACKBACK: "Trackback"}
+# Times read "1 March 2025, 12:03" in English whatever the server's locale;
+# spelled out rather than strftime("%B"), which costs more than all the rest
+# of a comment's values.
+MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
 # The columns comments/comment.html shows, beside what shown_comment() adds.
 SHOWN_FIELDS = (
     "id", "article_id", "parent_id", "path", "status", "author_name",
@@ -71,12 +78,12 @@ class ThreadPage:
         return self.number > 1
 
     @property
-    def reply_query(self):
-        """Return what a "Reply" link adds to come back to this page without JavaScript."""
+    def reply_url(self):
+        """Return the address of a "Reply" link, "{}" for the comment's id: back to this page without JavaScript."""
         query = f"&cpage={self.number}" if self.number > 1 else ""
         if self.order != OLDEST:
             query += f"&order={self.order}"
-        return query
+        return f"?replyto={{}}{query}#respond"
 
 
 def threads_per_page():
@@ -256,7 +263,10 @@ def shown_comment(row, zone):
     created = row["created_at"].astimezone(zone)
     row.update(
         created_iso=created.isoformat(timespec="seconds"),
-        created_display=f"{created.day} {created:%B %Y, %H:%M}",
+        created_display=(
+            f"{created.day} {MONTH_NAMES[created.month]} {created.year},"
+            f" {created.hour:02}:{created.minute:02}"
+        ),
         anchor=f"comment-{row['id']}",
         awaiting_moderation=row["status"] == Comment.Status.PENDING,
         display_name=_placeholder(row) if removed else row["author_name"],
@@ -291,6 +301,7 @@ def render_threads(
     context = {
         "page": page,
         "comments_open": comments_open,
+        "reply_url": page.reply_url,
         "report_url": url_pattern("comments:report"),
         "helpful_url": url_pattern("comments:helpful"),
         "editable": editable,
