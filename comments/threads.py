@@ -17,7 +17,7 @@ shown_comment(); the template is rendered by Jinja2 (config/jinja2.py).
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Exists, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -113,20 +113,27 @@ def load_thread_page(article, *, number=1, order=OLDEST, pending=()):
     per_page = threads_per_page()
     approved = Comment.objects.approved().filter(article=article)
     offset = (number - 1) * per_page
-    root_ids = list(
+    # The first page shows the featured comments: whether there are any is
+    # asked in the same query, for most articles have none, and their
+    # threads are then read by their paths alone.
+    any_featured = (
+        Exists(approved.filter(is_featured=True)) if number == 1 else Value(False)
+    )
+    roots = list(
         approved.filter(parent=None)
         .order_by(*ROOT_ORDERING[order])
-        .values_list("pk", flat=True)[offset : offset + per_page + 1]
+        .values_list("pk", any_featured)[offset : offset + per_page + 1]
     )
-    if not root_ids and number > 1:
+    if not roots and number > 1:
         return None
+    root_ids = [pk for pk, _ in roots]
     zone = get_current_timezone()
     in_threads, featured = [], []
     if root_ids:
         in_threads, featured = _read_threads(
             approved,
             root_ids[:per_page],
-            with_featured=number == 1,
+            with_featured=roots[0][1],
             zone=zone,
             by_path=order != HELPFUL,
         )
