@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
@@ -35,10 +36,27 @@ def visible_articles(user):
 
 
 def article_or_404(request, slug):
-    """Return the article at `slug` with its author, if `request.user` may read it."""
-    return get_object_or_404(
-        visible_articles(request.user).select_related("author"), slug=slug
+    """Return the article at `slug` with its author, if `request.user` may read it.
+
+    It also says whether it cites any further reading (`cites_articles`), in
+    the same query: most articles cite none, and their page then asks no more.
+    """
+    citations = Article.related_articles.through.objects.filter(
+        from_article=OuterRef("pk")
     )
+    return get_object_or_404(
+        visible_articles(request.user)
+        .select_related("author")
+        .annotate(cites_articles=Exists(citations)),
+        slug=slug,
+    )
+
+
+def further_reading(article):
+    """Return the published articles `article` (from article_or_404) cites."""
+    if not article.cites_articles:
+        return []
+    return article.related_articles.published().only("title", "slug")
 
 
 def article_detail(request, slug):
@@ -55,7 +73,7 @@ def render_article(request, article, extra_context=None, status=200):
     waiting = waiting_own_comments(own_ids)
     context = {
         "article": article,
-        "further_reading": article.related_articles.published().only("title", "slug"),
+        "further_reading": further_reading(article),
         **conversation_context(
             request,
             article,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import demo
 from articles.models import Article
-from articles.views import render_article
+from articles.views import article_or_404, render_article
 from comments.models import Comment
 from tests.comments.admin_helpers import author, editor
 from tests.comments.pages import comment_outline
@@ -260,7 +260,12 @@ def test_render_article_shows_the_page_with_the_given_status_and_context(rf):
     request.user = AnonymousUser()
     request.session = {}
 
-    response = render_article(request, article, {"comments_open": False}, status=403)
+    response = render_article(
+        request,
+        article_or_404(request, article.slug),
+        {"comments_open": False},
+        status=403,
+    )
 
     assert response.status_code == 403
     html = response.content.decode()
