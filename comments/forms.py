@@ -236,9 +236,7 @@ class CommentForm(forms.Form):
     # Signed "when was the form shown": too fast or too old is a bot. Drawn
     # after the form element (form_tokens()), which it names, with the CSRF
     # token: what is inside the form is then the same for every visitor.
-    form_token = forms.CharField(
-        required=False, widget=forms.HiddenInput(attrs={"form": "comment-form"})
-    )
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
     # The honeypot: hidden from people and screen readers, filled by bots.
     subject = forms.CharField(
         label="Leave this field empty",
@@ -448,10 +446,14 @@ def form_tokens(request, form):
     """Return the reader's own hidden fields, which name the form they belong to."""
     if form is None:
         return ""
+    # Written out, not drawn by the field's widget: this is the one part of
+    # the form an anonymous reader's page renders for them alone.
     return format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" form="comment-form">{}',
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" form="comment-form">'
+        '<input type="hidden" name="form_token" value="{}" form="comment-form"'
+        ' id="id_form_token">',
         get_token(request),
-        form["form_token"],
+        form["form_token"].value(),
     )
 
 
