@@ -85,11 +85,21 @@ TEMPLATES = [
         },
     },
     {
-        # The conversation of an article page and its form (comments/jinja2/):
-        # see config/jinja2.py.
+        # Every public page (templates/jinja2/) with the conversation and the
+        # comment form (comments/jinja2/): see config/jinja2.py. The backend
+        # gives templates request, csrf_input and csrf_token itself.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "config.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "config.context_processors.site",
+            ],
+        },
     },
 ]
 

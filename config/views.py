@@ -1,7 +1,8 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 
@@ -10,7 +11,9 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # Without the request, no context processor runs: the failure may be the
+    # database or the session they would read.
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 @never_cache

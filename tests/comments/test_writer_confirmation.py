@@ -18,6 +18,7 @@ from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autous
     text_of,
 )
 from tests.factories import CommentFactory, UserFactory
+from tests.visitor import form_with_field
 from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,8 @@ def test_the_confirmation_button_needs_the_pages_csrf_token(article, trusted_ada
 
     forged = browser.post(url)
     page = browser.get(url)
-    pressed = browser.post(url, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+    form = form_with_field(page.content.decode(), "csrfmiddlewaretoken")
+    pressed = browser.post(url, form.fields)
 
     assert forged.status_code == 403
     assert pressed.status_code == 200
