@@ -21,7 +21,7 @@ from django.utils import timezone
 from comments.addresses import normalize_email
 from comments.digest import published_on
 from comments.models import Follower, Notification
-from comments.notify import outbox, recipients
+from comments.notify import recipients, tasks
 from comments.signals import comment_published
 
 FOLLOWING = "following"
@@ -45,7 +45,7 @@ def follow(article, email, frequency=Follower.Frequency.EACH):
         )
     if is_confirmed(email):
         return FOLLOWING
-    outbox.schedule_address_confirmation(email)
+    tasks.schedule_address_confirmation(email)
     return CONFIRM_FIRST
 
 
@@ -70,7 +70,7 @@ def schedule_follower_emails(sender, comment, previous_status=None, **kwargs):
     # Sent inside the transaction that published the comment.
     decisions = recipients.follower_recipients(comment)
     if decisions:
-        outbox.schedule(
+        tasks.schedule(
             Notification.Kind.FOLLOWED,
             comment,
             decisions,
@@ -112,6 +112,6 @@ def schedule_digests(day):
             ]
             with transaction.atomic():
                 scheduled += len(
-                    outbox.schedule(Notification.Kind.DIGEST, latest, decisions)
+                    tasks.schedule(Notification.Kind.DIGEST, latest, decisions)
                 )
     return scheduled

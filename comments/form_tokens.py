@@ -27,21 +27,25 @@ def digest(form_token):
     return hashlib.sha256(form_token.encode()).hexdigest()
 
 
-def spend_form_token(form_token):
-    """Record that `form_token` has posted; return False when it already had.
+class FormTokenSpent(Exception):
+    """The form token of a comment being stored has posted already."""
 
-    Call it inside the transaction that stores the comment. A missing or
+
+def spend_form_token(form_token):
+    """Record that `form_token` has posted; raise FormTokenSpent when it already had.
+
+    Call it first in the transaction that stores the comment: a refused
+    INSERT leaves that transaction unusable, so the caller rolls all of it
+    back, and with nothing done before it nothing else is lost. A missing or
     forged token is not recorded: screening stores its comment as spam, and
     without a valid signature there is nothing to replay.
     """
     if read_form_token(form_token) is None:
-        return True
+        return
     try:
-        with transaction.atomic():
-            SpentFormToken.objects.create(digest=digest(form_token))
-    except IntegrityError:
-        return False
-    return True
+        SpentFormToken.objects.create(digest=digest(form_token))
+    except IntegrityError as error:
+        raise FormTokenSpent from error
 
 
 def purge_spent_form_tokens(now=None):
@@ -61,10 +65,14 @@ def submit_once(comment, form_token, *, moderator=None):
     """Store `comment` sent with `form_token`, unless that token has posted; return whether it was stored.
 
     One transaction: a comment that fails to store leaves its token unspent,
-    so the writer can send the same form again.
+    so the writer can send the same form again. Two posts of one form at once
+    both insert the token; the second waits for the first to commit and is
+    refused, so exactly one comment is stored.
     """
-    with transaction.atomic():
-        if not spend_form_token(form_token):
-            return False
-        comment.submit(moderator=moderator)
+    try:
+        with transaction.atomic():
+            spend_form_token(form_token)
+            comment.submit(moderator=moderator)
+    except FormTokenSpent:
+        return False
     return True

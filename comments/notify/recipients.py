@@ -1,7 +1,8 @@
 """Who is emailed about a comment, and why not when they are not.
 
-The rules are asked twice: by the receivers, when a comment is submitted or
-published, to create the Notification records; and by the worker just before
+The rules are asked twice: when a comment is submitted or published, to
+create the Notification records (by the receivers, or for a held comment by
+the worker, see tasks.schedule_held_comment); and by the worker just before
 sending, because consent can change in between (an unsubscribe, an editor
 turning off their preference). Each rule answers with the recipients and, for
 anyone considered but not emailed, the reason, which the admin shows as a
@@ -202,7 +203,7 @@ def confirmation_needed(comment):
     if reason == UNSUBSCRIBED:
         return Decision(recipient, UNSUBSCRIBED)
     # A confirmation is asked for together with the address's Subscriber row
-    # (outbox.schedule_confirmation), and erasing an address deletes that
+    # (tasks.schedule_confirmation), and erasing an address deletes that
     # row and renames its notifications: no row, nothing asked yet.
     if subscriber is not None and confirmation_recently_requested(recipient):
         return None

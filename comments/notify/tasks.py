@@ -1,4 +1,20 @@
-"""Sending what is in the outbox: the worker's tasks, run by `manage.py run_worker`.
+"""The outbox and the worker's tasks that empty it (`manage.py run_worker`).
+
+The outbox is one Notification row per email, written with the change that
+calls for it: inside the transaction that published or held the comment, the
+Notification rows and the django.tasks rows (database backend) are written
+together, so a rolled-back approval sends nothing and a committed one is never
+lost. The unique (kind, comment, recipient) constraint means a second
+schedule of the same email finds the first row and enqueues nothing.
+
+Who moderates an article is a costly question, so the emails about a held
+comment are decided by the worker: the comment's transaction writes one task
+row (decide_held_comment_emails), and the task writes the Notification rows
+and their sending tasks in a transaction of its own. The outbox and the tasks
+share this module because each calls the other: scheduling enqueues sends,
+and the sweep decides a held comment again.
+
+Sending:
 
 A worker claims a Notification row with a conditional UPDATE (queued ->
 sending), so a task run twice or by two workers sends once, then sends
@@ -38,11 +54,131 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from comments.models import Notification
+from comments.models import Comment, Notification, Subscriber
 from comments.notify import emails, recipients
 from comments.notify.smtp import OutcomeUnknown
 
 logger = logging.getLogger(__name__)
+
+
+# The outbox ---------------------------------------------------------------
+
+
+def schedule(kind, comment, decisions, *, new_comment=False):
+    """Record one Notification per decision and enqueue the ones to send.
+
+    Call inside the transaction that changed the comment. Return the
+    Notifications created now (an existing one for the same kind, comment and
+    recipient is left as it is). `new_comment` says the comment was stored in
+    this transaction, so no Notification of it can exist yet: they are
+    inserted together, without looking for one first.
+    """
+    now = timezone.now()
+    if new_comment:
+        return _schedule_new(kind, comment, decisions, now)
+    created_rows = []
+    for decision in decisions:
+        notification, created = Notification.objects.get_or_create(
+            kind=kind,
+            comment=comment,
+            recipient=decision.recipient,
+            defaults={
+                "status": Notification.Status.QUEUED
+                if decision.send
+                else Notification.Status.SKIPPED,
+                "reason": decision.reason,
+                "next_attempt_at": now if decision.send else None,
+            },
+        )
+        if created:
+            created_rows.append(notification)
+            if decision.send:
+                enqueue_send(notification.pk)
+    return created_rows
+
+
+def _schedule_new(kind, comment, decisions, now):
+    rows, seen = [], set()
+    for decision in decisions:
+        if decision.recipient in seen:
+            continue  # as get_or_create would: the first decision stands
+        seen.add(decision.recipient)
+        rows.append(
+            Notification(
+                kind=kind,
+                comment=comment,
+                recipient=decision.recipient,
+                status=Notification.Status.QUEUED
+                if decision.send
+                else Notification.Status.SKIPPED,
+                reason=decision.reason,
+                next_attempt_at=now if decision.send else None,
+            )
+        )
+    created_rows = Notification.objects.bulk_create(rows)
+    for notification in created_rows:
+        if notification.status == Notification.Status.QUEUED:
+            enqueue_send(notification.pk)
+    return created_rows
+
+
+def schedule_held_comment(comment_id):
+    """Put a held comment's emails in the outbox: to its moderators, and the writer's confirmation.
+
+    The worker runs this once the comment is stored (the sweep again, if a
+    worker died running it); running it twice adds nothing, since an email
+    already in the outbox is found and left as it is. A comment decided in
+    the meantime gets its rows all the same: sending skips them, with the
+    reason. Return how many Notifications were created.
+    """
+    comment = (
+        Comment.objects.select_related("article", "user").filter(pk=comment_id).first()
+    )
+    if comment is None:
+        return 0  # deleted before the worker came to it: nothing to tell
+    held = [decision for decision, _user in recipients.held_recipients(comment)]
+    with transaction.atomic():
+        created = schedule(Notification.Kind.HELD, comment, held)
+        created += schedule_confirmation(comment)
+    return len(created)
+
+
+def schedule_confirmation(comment, *, new_comment=False):
+    """Ask the comment's writer to confirm their address, when they must be asked."""
+    decision = recipients.confirmation_needed(comment)
+    if decision is None:
+        return []
+    add_subscriber(decision.recipient)
+    return schedule(
+        Notification.Kind.CONFIRMATION, comment, [decision], new_comment=new_comment
+    )
+
+
+def schedule_address_confirmation(email):
+    """Ask `email` to confirm itself, with no comment (a follower's); return the Notification.
+
+    Return None when it was asked recently: the follow form, like the comment
+    form, must not fill a stranger's inbox.
+    """
+    if recipients.confirmation_recently_requested(email):
+        return None
+    add_subscriber(email)
+    notification = Notification.objects.create(
+        kind=Notification.Kind.CONFIRMATION,
+        recipient=email,
+        next_attempt_at=timezone.now(),
+    )
+    enqueue_send(notification.pk)
+    return notification
+
+
+def add_subscriber(email):
+    """Record the address a confirmation is asked of, leaving an existing row alone."""
+    # One INSERT, no look-up and no savepoint.
+    Subscriber.objects.bulk_create([Subscriber(email=email)], ignore_conflicts=True)
+
+
+# The worker's tasks --------------------------------------------------------
 
 
 @task
@@ -65,6 +201,18 @@ def retry_stuck_notifications():
     if unfinished_emails_exist():
         schedule_sweep()
     return requeued
+
+
+@task
+def decide_held_comment_emails(comment_id):
+    """Decide who hears of a held comment and put those emails in the outbox; return how many.
+
+    Its task row is written with the comment, so a committed comment always
+    gets its emails decided; before deciding, a sweep is queued, which runs
+    this again if the worker dies meanwhile.
+    """
+    schedule_sweep()
+    return schedule_held_comment(comment_id)
 
 
 def enqueue_send(notification_id, *, run_after=None):
@@ -266,7 +414,38 @@ def sweep(*, now=None):
     """Mark dead workers' email task rows failed and re-enqueue their emails; return how many."""
     now = now or timezone.now()
     fail_abandoned_task_rows(now=now)
+    rerun_abandoned_held_comments(now=now)
     return requeue_stuck(now=now)
+
+
+def rerun_abandoned_held_comments(*, now):
+    """Run again the deciding of held comments' emails a dead worker left RUNNING; return how many.
+
+    Deciding twice adds no email (schedule_held_comment), so the row
+    is marked failed and a new task takes its place, in one transaction.
+    """
+    if not uses_database_queue():
+        return 0
+    abandoned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path__in=task_paths(decide_held_comment_emails),
+        started_at__lt=now - stuck_period(),
+    )
+    rerun = 0
+    for row in abandoned.values("pk", "args_kwargs")[:500]:
+        with transaction.atomic():
+            failed = abandoned.filter(pk=row["pk"]).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
+                traceback="The worker running this task stopped; it runs again.",
+            )
+            if failed:
+                decide_held_comment_emails.enqueue(*row["args_kwargs"]["args"])
+                rerun += 1
+    if rerun:
+        logger.warning("re-ran %s abandoned held-comment task(s)", rerun)
+    return rerun
 
 
 def task_paths(*email_tasks):
@@ -322,7 +501,8 @@ def unfinished_emails_exist():
             | Q(status=Status.UNKNOWN, next_attempt_at__isnull=False)
         ).exists()
         or DBTaskResult.objects.filter(
-            status=TaskResultStatus.RUNNING, task_path__in=task_paths(send_notification)
+            status=TaskResultStatus.RUNNING,
+            task_path__in=task_paths(send_notification, decide_held_comment_emails),
         ).exists()
     )
 

@@ -18,6 +18,7 @@ from comments.clients import client_ip, is_flooding, network_key
 from comments.models import Comment, CommentReport, Notification
 from tests.comments.posting_helpers import form_data, post_url
 from tests.factories import CommentFactory
+from tests.worker import run_queued_tasks
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -270,6 +271,7 @@ def test_confirmation_emails_are_limited_per_network_whatever_the_addresses(
         form_data(article, email="neighbour@example.net", comment="Elsewhere."),
         **through_proxy("2001:db8:1:3::1"),
     )
+    run_queued_tasks()
 
     asked = Notification.objects.filter(kind=Notification.Kind.CONFIRMATION)
     assert Comment.objects.count() == 5

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.forms import REMEMBER_COOKIE
-from comments.models import Comment
+from comments.models import Comment, StaffPreference
 from comments.moderation import form_timing_reason
 from comments.own_comments import OWN_COMMENTS_COOKIE
 from tests.comments.admin_helpers import author, editor
@@ -23,6 +23,7 @@ from tests.comments.posting_helpers import (  # noqa: F401  (fixtures are autous
     text_of,
 )
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -531,3 +532,31 @@ def test_a_comment_sent_too_quickly_waits_for_an_editor_with_the_reason(
     page = client.get(response["Location"])
     assert "Thank you for your comment. Comments are moderated" in text_of(page)
     assert comment.pk in own_comment_ids_of(client)
+
+
+def test_a_held_comment_costs_the_same_few_queries_however_many_staff_moderate(
+    client, article, django_assert_max_num_queries, mailoutbox
+):
+    # The first post of a process also reads the block list into the cache.
+    with django_assert_max_num_queries(10) as alone:
+        client.post(post_url(article), form_data(article, email="first@example.org"))
+    run_queued_tasks()
+    for number in range(3):
+        StaffPreference.objects.create(
+            user=editor(f"editor{number}", email=f"editor{number}@example.com"),
+            email_on_held_comments=True,
+        )
+
+    with django_assert_max_num_queries(len(alone)):
+        client.post(post_url(article), form_data(article, email="second@example.org"))
+    run_queued_tasks()
+
+    # Told all the same, by the worker: the editors, and each writer asked
+    # to confirm their address.
+    assert sorted(address for message in mailoutbox for [address] in [message.to]) == [
+        "editor0@example.com",
+        "editor1@example.com",
+        "editor2@example.com",
+        "first@example.org",
+        "second@example.org",
+    ]

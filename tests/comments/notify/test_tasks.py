@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, Notification, Subscriber
-from comments.notify import outbox, tasks
+from comments.notify import tasks
 from comments.notify.recipients import Decision
 from comments.notify.tasks import retry_stuck_notifications, send_notification
 from tests.comments.notify.replies import (
@@ -21,7 +22,7 @@ from tests.comments.notify.replies import (
     published_reply,
     reply_notification,
 )
-from tests.factories import CommentFactory, StaffFactory
+from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 from tests.stack import HoldingMailbox, Mailbox, SmtpServer, wait_until
 from tests.worker import run_queued_tasks
 
@@ -180,7 +181,8 @@ def test_the_email_arrives_once_the_mail_server_is_back(
     article, mail_server_down, no_retry_delay, settings, mailoutbox
 ):
     published_reply(article)
-    run_queued_tasks(max_tasks=2)
+    # The held reply's emails are decided, then two attempts fail.
+    run_queued_tasks(max_tasks=3)
     assert reply_notification().status == Status.QUEUED
 
     settings.MAILERS = {
@@ -318,7 +320,7 @@ def test_the_same_email_scheduled_by_two_transactions_at_once_is_recorded_once(
 
     def schedule_and_hold():
         with transaction.atomic():
-            outbox.schedule(
+            tasks.schedule(
                 Notification.Kind.REPLY, reply, [Decision("gunther@example.org")]
             )
             first_wrote.set()
@@ -331,7 +333,7 @@ def test_the_same_email_scheduled_by_two_transactions_at_once_is_recorded_once(
     def schedule_meanwhile():
         first_wrote.wait(timeout=10)
         with transaction.atomic():
-            outbox.schedule(
+            tasks.schedule(
                 Notification.Kind.REPLY, reply, [Decision("gunther@example.org")]
             )
 
@@ -468,6 +470,53 @@ def test_the_timer_hands_a_dead_workers_email_to_another_and_closes_its_task_row
     send_task.refresh_from_db()
     assert send_task.status == "FAILED"
     assert send_task.exception_class_path.endswith("WorkerStopped")
+
+
+def held_comment():
+    """Return Priya's comment, held on an article by Dana, an author."""
+    dana = StaffFactory(email="dana@example.com")
+    dana.groups.add(Group.objects.get(name="Authors"))
+    return Comment(
+        article=ArticleFactory(author=dana),
+        author_name="Priya",
+        author_email="priya@example.net",
+        body="A question.",
+        notify_on_reply=False,
+    ).submit()
+
+
+@pytest.mark.django_db
+def test_a_held_comment_decided_twice_is_emailed_to_its_moderator_once(mailoutbox):
+    held = held_comment()
+    tasks.decide_held_comment_emails.enqueue(held.pk)
+
+    run_queued_tasks()
+
+    assert [message.to for message in mailoutbox] == [["dana@example.com"]]
+    assert Notification.objects.filter(kind=Notification.Kind.HELD).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_timer_decides_again_a_held_comment_a_dead_worker_was_deciding(
+    mailoutbox,
+):
+    held_comment()
+    # A worker took the task, queued the sweep, and was killed before its
+    # transaction committed: no email is in the outbox.
+    [deciding] = DBTaskResult.objects.filter(
+        task_path=tasks.decide_held_comment_emails.module_path
+    )
+    deciding.claim("dead-worker")
+    tasks.schedule_sweep()
+    long_ago = timezone.now() - timedelta(minutes=20)
+    DBTaskResult.objects.filter(pk=deciding.pk).update(started_at=long_ago)
+
+    let_the_sweep_time_come()
+    run_queued_tasks()
+
+    assert [message.to for message in mailoutbox] == [["dana@example.com"]]
+    deciding.refresh_from_db()
+    assert deciding.status == "FAILED"
 
 
 @pytest.mark.django_db
