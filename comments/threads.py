@@ -2,7 +2,8 @@
 
 Top-level threads are paged, oldest or newest first. A page costs two queries
 whatever its size: the ids of its top-level comments, then every comment the
-public sees in those threads (with, on the first page, the featured ones).
+public sees in those threads (with, on the first page, the featured ones,
+whose threads are found by a third when there are any).
 Comments arrive in path order, which is already the depth-first order of the
 threads (oldest first at every level), so the threads are built in one pass
 into a flat list: each entry knows its level and whether a list of replies
@@ -167,9 +168,13 @@ def _read_threads(approved, root_ids, *, with_featured, zone, by_path=True):
         wanted = Q(pk__in=root_ids) | Q(root_id__in=root_ids)
     if with_featured:
         # Shown first on the first page, from whichever page they are on:
-        # their threads are read whole too, to know whether the public sees them.
-        featured_threads = approved.filter(is_featured=True).values(
-            thread=Coalesce("root_id", "id")
+        # their threads are read whole too, to know whether the public sees
+        # them. Their ids are asked for first: as a list, not a subquery, they
+        # let the database find those threads by its indexes.
+        featured_threads = list(
+            approved.filter(is_featured=True).values_list(
+                Coalesce("root_id", "id"), flat=True
+            )
         )
         wanted |= Q(pk__in=featured_threads) | Q(root_id__in=featured_threads)
     rows = list(approved.filter(wanted).values(*SHOWN_FIELDS).order_by("path"))

@@ -231,14 +231,16 @@ def test_a_shown_comment_says_what_the_template_prints_beside_its_columns():
 
 
 @pytest.mark.django_db
-def test_a_page_reads_its_threads_and_the_featured_comments_in_two_queries(
+def test_a_page_reads_its_threads_in_two_queries_and_the_featured_ones_in_a_third(
     article, settings, django_assert_num_queries
 ):
     settings.PARLEY = {**settings.PARLEY, "COMMENT_THREADS_PER_PAGE": 1}
     first, second = CommentFactory.create_batch(2, article=article)
+    with django_assert_num_queries(2):
+        load_thread_page(article)
     reply = CommentFactory(article=article, parent=second, is_featured=True)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         page = load_thread_page(article)
 
     assert [row["id"] for row in page.entries] == [first.pk]
