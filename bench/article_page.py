@@ -149,6 +149,7 @@ def main():
             for case in cases:
                 case.time(args.repeat)
         report(cases, args)
+        report_cached_page_parts(urls[200].strip("/").split("/")[-1], args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -177,6 +178,49 @@ def report(cases, args):
         f"200 comments cached: {hello.cpu_ms / cached.cpu_ms:.0%} of hello's"
         " requests/s (budget: 15%)"
     )
+
+
+def report_cached_page_parts(slug, args):
+    """Print where the cached article page's time goes: each step of its view, timed alone.
+
+    Called with no middleware and no test client, the steps show what the
+    page costs beyond Django's own handling of a request ("hello").
+    """
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from articles.views import article_or_404, render_article
+    from comments.forms import comment_form_context, render_comment_form
+    from comments.threads import conversation_context
+
+    request = RequestFactory().get(f"/articles/{slug}/")
+    request.user = AnonymousUser()
+    article = article_or_404(request, slug)
+    form_context = {"article": article, **comment_form_context(request, article)}
+    steps = {
+        "the article's query (article_or_404)": lambda: article_or_404(request, slug),
+        "the cached threads (conversation_context)": lambda: conversation_context(
+            request, article
+        ),
+        "the form's context (comment_form_context)": lambda: comment_form_context(
+            request, article
+        ),
+        "the cached form and tokens (render_comment_form)": lambda: render_comment_form(
+            request, form_context
+        ),
+        "the whole view, the page's template included": lambda: render_article(
+            request, article_or_404(request, slug)
+        ),
+    }
+    print("where the cached page's time goes (wall ms, medians):")
+    for name, step in steps.items():
+        step()
+        times = []
+        for _ in range(args.rounds * args.repeat):
+            started = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"  {name:50} {statistics.median(times):6.2f}")
 
 
 if __name__ == "__main__":
