@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 from articles.views import article_or_404
 from comments import following
-from comments.clients import client_ip, count_attempt, network_key
+from comments.clients import client_ip, count_attempt, counted_network
 from comments.forms import FORM_RENDERER, CommentForm
 from comments.models import Follower
 from comments.notify import links
@@ -71,7 +71,7 @@ def is_following_too_often(request):
     """Count a follow request from the client's network; True when over the comment flood limit."""
     return count_attempt(
         "follow",
-        network_key(client_ip(request)) or "unknown",
+        counted_network(client_ip(request)),
         limit=settings.PARLEY["COMMENT_FLOOD_LIMIT"],
         window=settings.PARLEY["COMMENT_FLOOD_WINDOW"],
     )

@@ -4,8 +4,8 @@ A write can fail for reasons that pass by themselves: SQLite locked by a
 long write, PostgreSQL restarting or failing over. The writer gets a 503
 with Retry-After and their comment in a form that sends it again, rendered
 without reading the database (it may not answer at all), so nothing they
-typed is lost. The flood counter is given back by the posting view
-(comments.views): a post that stored nothing does not count.
+typed is lost. The flood counter is given back where the comment is stored
+(comments.posting): a post that stored nothing does not count.
 """
 
 import functools

@@ -411,41 +411,10 @@ def requeue_stuck(*, now=None):
 
 
 def sweep(*, now=None):
-    """Mark dead workers' email task rows failed and re-enqueue their emails; return how many."""
+    """Close dead workers' email task rows and re-enqueue their emails; return how many emails."""
     now = now or timezone.now()
     fail_abandoned_task_rows(now=now)
-    rerun_abandoned_held_comments(now=now)
     return requeue_stuck(now=now)
-
-
-def rerun_abandoned_held_comments(*, now):
-    """Run again the deciding of held comments' emails a dead worker left RUNNING; return how many.
-
-    Deciding twice adds no email (schedule_held_comment), so the row
-    is marked failed and a new task takes its place, in one transaction.
-    """
-    if not uses_database_queue():
-        return 0
-    abandoned = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING,
-        task_path__in=task_paths(decide_held_comment_emails),
-        started_at__lt=now - stuck_period(),
-    )
-    rerun = 0
-    for row in abandoned.values("pk", "args_kwargs")[:500]:
-        with transaction.atomic():
-            failed = abandoned.filter(pk=row["pk"]).update(
-                status=TaskResultStatus.FAILED,
-                finished_at=now,
-                exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
-                traceback="The worker running this task stopped; it runs again.",
-            )
-            if failed:
-                decide_held_comment_emails.enqueue(*row["args_kwargs"]["args"])
-                rerun += 1
-    if rerun:
-        logger.warning("re-ran %s abandoned held-comment task(s)", rerun)
-    return rerun
 
 
 def task_paths(*email_tasks):
@@ -468,26 +437,41 @@ def fail_abandoned_task_rows(*, now=None):
     """Mark failed the email task rows still RUNNING after the stuck period; return how many.
 
     No email task runs that long (it waits EMAIL_TIMEOUT at most for each
-    answer of the mail server): its worker died. Its email, if unsent, is
-    re-enqueued by requeue_stuck().
+    answer of the mail server): its worker died. An unsent email is found by
+    its Notification row and re-enqueued by requeue_stuck(); a held comment
+    has no row until its emails are decided, so its deciding is enqueued
+    again here, in the transaction that closes the dead row (deciding twice
+    adds no email: schedule_held_comment).
     """
     if not uses_database_queue():
         return 0
     now = now or timezone.now()
+    abandoned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path__in=task_paths(
+            send_notification, retry_stuck_notifications, decide_held_comment_emails
+        ),
+        started_at__lt=now - stuck_period(),
+    )
+    deciding = task_paths(decide_held_comment_emails)
     error = WorkerStopped(
         "The worker running this task stopped before finishing it; "
-        "the email was handed to another worker."
+        "its work was handed to another worker."
     )
-    failed = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING,
-        task_path__in=task_paths(send_notification, retry_stuck_notifications),
-        started_at__lt=now - stuck_period(),
-    ).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
-        traceback=describe(error),
-    )
+    failed = 0
+    for row in abandoned.values("pk", "task_path", "args_kwargs")[:500]:
+        with transaction.atomic():
+            # Conditional, so two sweeps at once close each row once.
+            closed = abandoned.filter(pk=row["pk"]).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
+                traceback=describe(error),
+            )
+            if closed:
+                failed += 1
+                if row["task_path"] in deciding:
+                    decide_held_comment_emails.enqueue(*row["args_kwargs"]["args"])
     if failed:
         logger.warning("marked %s abandoned email task row(s) failed", failed)
     return failed

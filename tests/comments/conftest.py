@@ -1,12 +1,18 @@
 import pytest
 
 from comments.signals import comment_published
-from tests.comments.admin_helpers import editor
+from tests.comments.admin_helpers import author, editor
 
 
 @pytest.fixture
 def erin(db):
     return editor()
+
+
+@pytest.fixture
+def dana(db):
+    """An author: she decides the comments on her own articles only."""
+    return author()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from comments.models import BlockedItem, Comment
 from tests.comments.admin_helpers import (  # noqa: F401
     CHANGELIST,
     admin_url,
-    author,
     change_url,
     editor,
     pending_comment,
@@ -22,11 +21,6 @@ from tests.factories import ArticleFactory, CommentFactory, StaffFactory, UserFa
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
-
-
-@pytest.fixture
-def dana(db):
-    return author()
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ Status = Comment.Status
 
 
 @pytest.fixture
-def dana(db):
-    return author()
-
-
-@pytest.fixture
 def others_article(db):
     return ArticleFactory(author=author("otto"), title="Otto's article")
 

@@ -23,7 +23,13 @@ from tests.comments.notify.replies import (
     reply_notification,
 )
 from tests.factories import ArticleFactory, CommentFactory, StaffFactory
-from tests.stack import HoldingMailbox, Mailbox, SmtpServer, wait_until
+from tests.stack import (
+    HoldingMailbox,
+    Mailbox,
+    SmtpServer,
+    database_url,
+    wait_until,
+)
 from tests.worker import run_queued_tasks
 
 Status = Notification.Status
@@ -263,14 +269,7 @@ def another_transaction_waits_for_a_lock():
     import psycopg
 
     database = connection.settings_dict
-    with psycopg.connect(
-        host=database.get("HOST") or "127.0.0.1",
-        port=database.get("PORT") or 5432,
-        user=database.get("USER") or None,
-        password=database.get("PASSWORD") or None,
-        dbname=database["NAME"],
-        autocommit=True,
-    ) as watcher:
+    with psycopg.connect(database_url(database), autocommit=True) as watcher:
         [waiting] = watcher.execute(
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = %s AND wait_event_type = 'Lock'",
