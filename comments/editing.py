@@ -55,12 +55,12 @@ def edit_window():
 # signed, dropped by the browser once the last one's window has closed.
 
 
-def remembered_editable(request, *, now=None):
+def remembered_editable(request):
     """Return {comment id: posted at (epoch seconds)} of the comments this browser may still change."""
     value = request.get_signed_cookie(
         EDITABLE_COOKIE, default="", salt=EDITABLE_SALT, max_age=edit_window()
     )
-    since = (now or time.time()) - edit_window().total_seconds()
+    since = time.time() - edit_window().total_seconds()
     editable = {}
     for pair in value.split(","):
         comment_id, _, posted = pair.partition(":")
@@ -110,18 +110,23 @@ def editable_ids(request):
 # Who may, and until when.
 
 
-def refusal(request, comment, *, now=None):
-    """Return why this request may not change `comment`, or "" when it may."""
+def writers_account(request, comment):
+    """Return the signed-in account that wrote `comment`, or None for its writer's browser."""
     user = request.user
-    by_account = user.is_authenticated and comment.user_id == user.pk
-    if not by_account and comment.pk not in remembered_editable(request):
+    return user if user.is_authenticated and comment.user_id == user.pk else None
+
+
+def refusal(request, comment):
+    """Return why this request may not change `comment`, or "" when it may."""
+    by_browser = comment.pk in remembered_editable(request)
+    if not by_browser and writers_account(request, comment) is None:
         return NOT_YOURS
     if comment.is_removed or comment.status not in (
         Comment.Status.PENDING,
         Comment.Status.APPROVED,
     ):
         return NOT_CHANGEABLE
-    if (now or timezone.now()) >= comment.created_at + edit_window():
+    if timezone.now() >= comment.created_at + edit_window():
         return TOO_LATE.format(minutes=edit_minutes())
     return ""
 

@@ -39,12 +39,6 @@ def _writers_comment(request, comment_id):
     return comment, editing.refusal(request, comment)
 
 
-def _writers_account(request, comment):
-    """Return the signed-in account that wrote `comment`, or None for its writer's browser."""
-    user = request.user
-    return user if user.is_authenticated and comment.user_id == user.pk else None
-
-
 def _refused(request, comment, reason):
     return render(
         request,
@@ -68,7 +62,7 @@ def edit_comment(request, comment_id):
             outcome = editing.edit_comment(
                 comment,
                 data["comment"],
-                by=_writers_account(request, comment),
+                by=editing.writers_account(request, comment),
                 honeypot=data["subject"],
                 form_token=data["form_token"],
             )
@@ -106,7 +100,7 @@ def delete_comment(request, comment_id):
     comment, reason = _writers_comment(request, comment_id)
     if reason:
         return _refused(request, comment, reason)
-    editing.delete_comment(comment, by=_writers_account(request, comment))
+    editing.delete_comment(comment, by=editing.writers_account(request, comment))
     messages.success(request, DELETED)
     response = redirect(f"{comment.article.get_absolute_url()}#comments")
     editable = editing.remembered_editable(request)

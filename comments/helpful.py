@@ -119,11 +119,14 @@ def toggle_mark(comment, *, reader, network):
     return marked, count
 
 
+def marking_networks(comment):
+    """Return how many networks marked `comment` helpful: its count."""
+    return comment.helpful_marks.values("network").distinct().count()
+
+
 def recount(comment):
     """Store and return the number of networks that marked `comment` helpful."""
-    count = (
-        HelpfulMark.objects.filter(comment=comment).values("network").distinct().count()
-    )
+    count = marking_networks(comment)
     Comment.objects.filter(pk=comment.pk).update(helpful_count=count)
     return count
 
@@ -142,7 +145,7 @@ def show_counts_soon(article_id):
 def reset_helpful_count(comment, *, by):
     """Remove every helpful mark on `comment` (a stuffed count), logged; return how many networks it had."""
     with transaction.atomic():
-        had = comment.helpful_marks.values("network").distinct().count()
+        had = marking_networks(comment)
         comment.helpful_marks.all().delete()
         Comment.objects.filter(pk=comment.pk).update(helpful_count=0)
         log_comment_change(by, comment, f"Reset the helpful count (was {had}).")

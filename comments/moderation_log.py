@@ -110,6 +110,7 @@ def who_acted(by, *, by_writer=False):
 
 
 def person_name(user):
+    """Return the name a staff account goes by everywhere on the site: its full name, else its username."""
     return user.get_full_name() or user.get_username()
 
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from comments.models import Comment, log_comment_change
-from comments.moderation_log import Action
+from comments.moderation_log import Action, person_name
 from comments.nesting import reply_placement
 from comments.roles import staff_badge
 
@@ -38,7 +38,7 @@ def post_staff_reply(parent, text, *, by, approve_parent=False):
             article=parent.article,
             parent=hangs_under,
             in_reply_to=answers,
-            author_name=by.get_full_name() or by.get_username(),
+            author_name=person_name(by),
             author_email=by.email,
             user=by,
             badge=staff_badge(by, parent.article),

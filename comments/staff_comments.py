@@ -7,16 +7,13 @@ of their role; anywhere else it is screened like a visitor's.
 """
 
 from comments import roles
+from comments.moderation_log import person_name as account_name
 from comments.roles import staff_badge
 
 
 def publishes_at_once(user, article):
     """Return True when `user`'s comment on `article` is published without an editor."""
     return user.is_authenticated and roles.can_moderate_article(user, article)
-
-
-def account_name(user):
-    return user.get_full_name() or user.get_username()
 
 
 def sign_as_staff(comment, user):

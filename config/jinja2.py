@@ -12,7 +12,8 @@ templates/emails/).
 
 Jinja2 templates get Django's URL reversing and static files under the names
 Django's templates use, and its `date` and `time` filters, which show a
-moment in the site's time zone as Django's templates do.
+moment in the site's time zone as Django's templates do; `person_name` names
+a staff account as every other page and email does.
 """
 
 from django.template import defaultfilters
@@ -20,6 +21,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
+
+from comments.moderation_log import person_name
 
 
 def url(name, *args):
@@ -37,5 +40,5 @@ def time(value, format_string=None):
 def environment(**options):
     env = Environment(**options)  # noqa: S701 - Django passes autoescape=True
     env.globals.update(url=url, static=static)
-    env.filters.update(date=date, time=time)
+    env.filters.update(date=date, time=time, person_name=person_name)
     return env

@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles import demo
 from articles.models import Article
 from comments.models import Comment, Subscriber
+from comments.moderation_log import person_name
 
 DEMO_EDITOR_USERNAME = "editor"
 DEMO_EDITOR_PASSWORD = "parley-demo-editor"  # noqa: S105 - printed on purpose, demo only
@@ -118,7 +119,7 @@ class Command(BaseCommand):
         Comment(
             article=article,
             parent=gunther,
-            author_name=author.get_full_name(),
+            author_name=person_name(author),
             author_email=author.email,
             user=author,
             badge=Comment.Badge.AUTHOR,
