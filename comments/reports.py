@@ -24,6 +24,8 @@ HELD_BY_REPORTS = "reported"
 STAFF_COMMENT = "written by staff"
 APPROVED_AFTER_REPORTS = "an editor kept it published after earlier reports"
 HAS_REPLIES = "published replies would be hidden with it"
+REPORT_THANKS = "Thank you. An editor will look at this comment."
+ALREADY_REPORTED = "You have already reported this comment; an editor will look at it."
 REPORT_FLOOD = (
     "You have sent several reports in a short time. Please wait a while before "
     "sending another."
@@ -97,19 +99,6 @@ def reported_since_last_decision(queryset):
         dismissed_at=None,
     )
     return queryset.filter(Exists(reports))
-
-
-def why_left_up(comment):
-    """Return why `comment`, reported since the last decision, is still published, or "".
-
-    "" when it is not published or has no such reports: the admin page says
-    it only when an editor's decision is what the reports are waiting for.
-    """
-    if comment.status != Comment.Status.APPROVED:
-        return ""
-    if not reports_since_last_decision(comment).exists():
-        return ""
-    return reason_to_leave_up(comment)
 
 
 def keep_published(comment, *, by):

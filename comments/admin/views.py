@@ -26,7 +26,7 @@ from comments.blocking import block_sender, describe_block
 from comments.featuring import CannotFeature, set_featured
 from comments.models import BlockedItem, CannedReply, Comment
 from comments.replies import CannotReply, post_staff_reply
-from comments.reports import keep_published, reports_to_dismiss, why_left_up
+from comments.reports import keep_published, reason_to_leave_up, reports_to_dismiss
 from comments.sanitize import REMOVED_PLACEHOLDER
 
 Status = Comment.Status
@@ -114,6 +114,7 @@ class CommentPageViewsMixin:
                 value__in=[comment.author_email, str(comment.ip_address or "")],
             ).values_list("kind", flat=True)
         )
+        waiting_reports = reports_to_dismiss(comment)
         return {
             "comment": comment,
             "removed_placeholder": REMOVED_PLACEHOLDER,
@@ -127,8 +128,9 @@ class CommentPageViewsMixin:
             "thread_siblings": list(siblings.order_by("created_at", "pk")[:20]),
             "thread_replies": list(comment.replies.order_by("created_at", "pk")[:20]),
             "reports": list(comment.reports.all()),
-            "reports_left_up": why_left_up(comment),
-            "reports_to_dismiss": reports_to_dismiss(comment),
+            # Still published with reports waiting: say why they did not take it down.
+            "reports_left_up": reason_to_leave_up(comment) if waiting_reports else "",
+            "reports_to_dismiss": waiting_reports,
             "sender_blocked": blocked,
             "reply_form": ReplyForm(),
             "reply_badge": roles.staff_badge(request.user, comment.article),

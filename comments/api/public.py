@@ -16,7 +16,12 @@ from comments.forms import CommentForm, ReportForm, find_reply_target
 from comments.models import Comment
 from comments.moderation import sign_form_token
 from comments.posting import store_comment
-from comments.reports import REPORT_FLOOD, record_report
+from comments.reports import (
+    ALREADY_REPORTED,
+    REPORT_FLOOD,
+    REPORT_THANKS,
+    record_report,
+)
 from comments.threads import (
     OLDEST,
     SHOWN_FIELDS,
@@ -196,11 +201,4 @@ def report(request, comment_id: int, payload: schemas.ReportIn, response: HttpRe
         response["Retry-After"] = str(settings.PARLEY["REPORT_WINDOW"])
         return Status(429, {"message": REPORT_FLOOD, "errors": []})
     created = record_report(found, form.cleaned_data["reason"], ip=ip)
-    return Status(
-        201,
-        {
-            "message": "Thank you. An editor will look at this comment."
-            if created
-            else "You have already reported this comment; an editor will look at it."
-        },
-    )
+    return Status(201, {"message": REPORT_THANKS if created else ALREADY_REPORTED})

@@ -53,7 +53,6 @@ def read_thread(element):
         title=text(child(element, "title")),
         link=link,
         slug=link.rstrip("/").rsplit("/", 1)[-1] if link else "",
-        published_at=parse_date(text(child(element, "createdAt"))),
     )
 
 

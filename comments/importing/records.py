@@ -13,7 +13,6 @@ class ImportedThread:
     link: str = ""
     slug: str = ""
     body_html: str = ""
-    published_at: datetime | None = None
 
 
 @dataclass

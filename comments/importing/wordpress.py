@@ -87,8 +87,6 @@ def read_item(item, site):
         link=text(other.get("link")),
         slug=text(own.get("post_name")),
         body_html=text(content),
-        published_at=parse_date(text(own.get("post_date_gmt")), utc=True)
-        or parse_date(text(own.get("post_date")), utc=False),
     )
     for child in item:
         if is_wordpress(child.tag) and local_name(child.tag) == "comment":

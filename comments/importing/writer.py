@@ -2,8 +2,9 @@
 
 Every comment keeps its export's key (`Comment.import_key`), so a second run
 finds what the first stored and imports nothing twice. Replies are attached
-where a reply posted today would be (comments.nesting.attach_point). Nothing
-here sends email: the comments are saved, never submitted or moderated, so no
+where a reply posted today would be (comments.nesting.reply_placement), and
+one flattened at the deepest level keeps whom it answers. Nothing here sends
+email: the comments are saved, never submitted or moderated, so no
 "published" or "submitted" signal goes out.
 """
 
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 from articles.models import Article
 from comments.models import MAX_NAME_LENGTH, MAX_WEBSITE_LENGTH, Comment
 from comments.moderation_log import Action, record_change
-from comments.nesting import attach_point
+from comments.nesting import reply_placement
 
 STATUSES = {
     "approved": Comment.Status.APPROVED,
@@ -93,14 +94,14 @@ class ImportWriter:
             self.store(reply)
 
     def save_comment(self, record, article):
-        parent = None
+        parent = answers = None
         if record.parent_key:
             answered = Comment.objects.filter(import_key=record.parent_key).first()
             if answered is None:
                 # Not in the file, or skipped (empty, of a missing post).
                 self.notes["replies whose parent was not imported: top-level"] += 1
             else:
-                parent = attach_point(answered)
+                parent, answers = reply_placement(answered)
         status = STATUSES[record.state]
         created_at = record.created_at
         if created_at is None:
@@ -111,6 +112,7 @@ class ImportWriter:
         comment = Comment(
             article=article,
             parent=parent,
+            in_reply_to=answers,
             kind=record.kind,
             import_key=record.key,
             author_name=(" ".join(record.author_name.split()) or ANONYMOUS)[

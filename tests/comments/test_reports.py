@@ -160,7 +160,9 @@ def test_one_reader_reporting_twice_counts_once(article):
     assert CommentReport.objects.count() == 2
 
 
-def test_reports_before_an_editor_approved_again_do_not_count(article, staff_user):
+def test_reports_before_an_editor_approved_again_do_not_count(
+    editor_client, article, staff_user
+):
     comment = CommentFactory(article=article)
     for number in range(3):
         record_report(comment, "Rude", ip=f"192.0.2.{number}")
@@ -171,6 +173,10 @@ def test_reports_before_an_editor_approved_again_do_not_count(article, staff_use
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
+    # The editor is asked about the one report since, not the four.
+    assert "Keep published, dismiss 1 report" in text_of(
+        editor_client.get(change_url(comment))
+    )
 
 
 def test_report_threshold_is_configurable(article, settings):

@@ -248,8 +248,8 @@ def test_changelist_query_budget(
         )
 
     # Session, user, roles and permissions (5), the tab counts, the article
-    # and reason filters, the page's count and rows, the senders' history,
-    # the oldest waiting (12).
+    # filter, the readers' reports count, the page's count and rows, the
+    # senders' history, the oldest waiting (12).
     with django_assert_max_num_queries(12):
         response = editor_client.get(CHANGELIST + "?status=all")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.api.tokens import ApiToken
-from comments.models import Comment, ModerationLogEntry
+from comments.models import Comment, CommentReport, ModerationLogEntry
 from comments.moderation import sign_form_token
 from tests.comments.admin_helpers import author, editor, pending_comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -216,7 +216,9 @@ def test_reporting_a_published_comment(client):
     empty = post(client, f"/comments/{shown.pk}/reports", {"reason": ""})
 
     assert first.status_code == 201
+    assert first.json()["message"] == "Thank you. An editor will look at this comment."
     assert again.json()["message"].startswith("You have already reported")
+    assert CommentReport.objects.filter(comment=shown).count() == 1
     assert empty.status_code == 422
     assert (
         post(

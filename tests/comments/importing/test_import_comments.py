@@ -102,6 +102,10 @@ def test_threads_deeper_than_the_limit_attach_at_the_deepest_level(owner, settin
     # Levels five and six hang beside level four, as a reply posted today would.
     assert by_author("Zoë").parent == level_four.parent
     assert by_author("Ana").parent == level_four.parent
+    # Each keeps whom it answers, for the page to say so.
+    assert by_author("Zoë").in_reply_to == level_four
+    assert by_author("Ana").in_reply_to == by_author("Zoë")
+    assert level_four.in_reply_to is None
     assert max(Comment.objects.values_list("depth", flat=True)) == 3
 
 
