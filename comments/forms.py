@@ -1,8 +1,9 @@
 """The visitor's comment form, the report form, and what the article page needs to show them.
 
 `comment_form_context()` is the interface with the article page
-(articles.views.render_article): it returns the unbound form, the comment
-being answered (?replyto=<id>) and whether comments are open.
+(articles.views.render_article): it returns the unbound form's values, the
+comment being answered (?replyto=<id>) and whether comments are open;
+`render_comment_form()` draws the form from them.
 """
 
 import json
@@ -31,9 +32,10 @@ from comments.models import (
     visible_comment_ids,
 )
 from comments.moderation import is_duplicate, sign_form_token
+from comments.moderation_log import person_name
 from comments.nesting import reply_placement
 from comments.posting_notes import posting_note
-from comments.staff_comments import account_name, staff_note
+from comments.staff_comments import staff_note
 
 REMEMBER_COOKIE = "parley_commenter"
 REMEMBER_SALT = "comments.remember-commenter"
@@ -374,7 +376,7 @@ def initial_values(request, article, reply_to=None):
     }
     user = request.user
     if user.is_authenticated and user.is_staff:
-        initial["name"] = account_name(user)
+        initial["name"] = person_name(user)
         initial["email"] = user.email
     else:
         remembered = remembered_commenter(request)
@@ -386,21 +388,22 @@ def initial_values(request, article, reply_to=None):
 def comment_form_context(request, article):
     """Return the context the conversation template needs to show the comment form.
 
-    `comment_form` is unbound, filled from the staff account or from "Remember
-    me"; `reply_to` is the approved comment named by ?replyto=<id> (None when
-    the id is missing or not a visible comment of this article).
+    `form_initial` is what the unbound form starts with, filled from the staff
+    account or from "Remember me" (None when comments are closed);
+    `comment_form` is None, for a view to pass its bound form instead;
+    `reply_to` is the approved comment named by ?replyto=<id> (None when the id
+    is missing or not a visible comment of this article).
     """
     comments_open = article.comments_open
     reply_to = None
-    form = None
+    initial = None
     if comments_open:
         if request.GET.get("replyto"):
             reply_to = find_reply_target(article, request.GET["replyto"])
-        form = CommentForm(
-            article=article, initial=initial_values(request, article, reply_to)
-        )
+        initial = initial_values(request, article, reply_to)
     return {
-        "comment_form": form,
+        "comment_form": None,
+        "form_initial": initial,
         "reply_to": reply_to,
         "comments_open": comments_open,
         "privacy": privacy_periods(),
@@ -415,37 +418,48 @@ def render_comment_form(request, context):
     `context` is comment_form_context()'s, with what a view shows beside it:
     a bound form with its errors, a preview (comment_preview_html). The form
     every anonymous reader gets is the same but for its two tokens, so it is
-    rendered once and kept (comments.cache.cached_blank_form).
+    rendered once and kept (comments.cache.cached_blank_form); the unbound
+    form is only built when it is drawn.
     """
     form = context["comment_form"]
-    if is_blank(request, context):
-        html = cached_blank_form(
-            context["article"],
-            lambda: render_to_string("comments/form.html", context, request),
+    initial = context["form_initial"]
+
+    def render(shown):
+        return render_to_string(
+            "comments/form.html", {**context, "comment_form": shown}, request
         )
+
+    def unbound_form():
+        return CommentForm(article=context["article"], initial=initial)
+
+    if form is not None:
+        html, token = render(form), form["form_token"].value()
+    elif initial is None:
+        # Comments are closed: the notice, and no form to hold tokens.
+        return mark_safe(render(None))  # noqa: S308 - rendered by Jinja2
+    elif is_blank(request, context):
+        html = cached_blank_form(context["article"], lambda: render(unbound_form()))
+        token = initial["form_token"]
     else:
-        html = render_to_string("comments/form.html", context, request)
-    # Rendered by Jinja2, which escapes every value; the tokens by Django's widgets.
-    return mark_safe(html + form_tokens(request, form))  # noqa: S308
+        html, token = render(unbound_form()), initial["form_token"]
+    # Rendered by Jinja2, which escapes every value; the tokens by format_html.
+    return mark_safe(html + form_tokens(request, token))  # noqa: S308
 
 
 def is_blank(request, context):
     """Return True when the form shown is the one every anonymous reader gets."""
-    form = context["comment_form"]
+    initial = context["form_initial"]
     return (
-        form is not None
-        and not form.is_bound
-        and not form.initial.get("remember")
+        context["comment_form"] is None
+        and initial is not None
+        and not initial.get("remember")
         and not request.user.is_authenticated
         and context["reply_to"] is None
-        and not context.get("comment_preview_html")
     )
 
 
-def form_tokens(request, form):
+def form_tokens(request, form_token):
     """Return the reader's own hidden fields, which name the form they belong to."""
-    if form is None:
-        return ""
     # Written out, not drawn by the field's widget: this is the one part of
     # the form an anonymous reader's page renders for them alone.
     return format_html(
@@ -453,7 +467,7 @@ def form_tokens(request, form):
         '<input type="hidden" name="form_token" value="{}" form="comment-form"'
         ' id="id_form_token">',
         get_token(request),
-        form["form_token"].value(),
+        form_token,
     )
 
 

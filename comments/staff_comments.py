@@ -7,7 +7,7 @@ of their role; anywhere else it is screened like a visitor's.
 """
 
 from comments import roles
-from comments.moderation_log import person_name as account_name
+from comments.moderation_log import person_name
 from comments.roles import staff_badge
 
 
@@ -19,7 +19,7 @@ def publishes_at_once(user, article):
 def sign_as_staff(comment, user):
     """Put `comment` under `user`'s own name, address and badge, whatever the form said."""
     comment.user = user
-    comment.author_name = account_name(user)
+    comment.author_name = person_name(user)
     comment.author_email = user.email
     comment.badge = staff_badge(user, comment.article)
     return comment
@@ -31,7 +31,7 @@ def staff_note(user, article):
         badge = staff_badge(user, article).label
         return (
             f"You are signed in as staff: your comment is published at once, "
-            f"as {account_name(user)}, with the {badge} badge."
+            f"as {person_name(user)}, with the {badge} badge."
         )
     if user.is_authenticated and user.is_staff:
         return (

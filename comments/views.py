@@ -25,7 +25,12 @@ from comments.moderation import refresh_form_token
 from comments.outages import keep_text_when_database_fails
 from comments.own_comments import remember_own_comment
 from comments.posting import store_comment
-from comments.reports import REPORT_FLOOD, record_report
+from comments.reports import (
+    ALREADY_REPORTED,
+    REPORT_FLOOD,
+    REPORT_THANKS,
+    record_report,
+)
 from comments.staff_comments import publishes_at_once, sign_as_staff
 from comments.threads import comment_page_number, render_preview
 
@@ -48,8 +53,7 @@ def post_comment(request, slug):
     )
     user = request.user
     # Staff publish at once, under their own name, only where they moderate.
-    publisher = publishes_at_once(user, article)
-    if publisher:
+    if publishes_at_once(user, article):
         sign_as_staff(comment, user)
     if "preview" in request.POST:
         return _show_form(request, article, form, preview=comment)
@@ -127,12 +131,7 @@ def report_comment(request, comment_id):
             status = 429
         else:
             created = record_report(comment, form.cleaned_data["reason"], ip=ip)
-            messages.success(
-                request,
-                "Thank you. An editor will look at this comment."
-                if created
-                else "You have already reported this comment; an editor will look at it.",
-            )
+            messages.success(request, REPORT_THANKS if created else ALREADY_REPORTED)
             return redirect(comment.get_absolute_url())
     context = {
         "comment": comment,

@@ -16,8 +16,7 @@ from tests.factories import ArticleFactory, CommentFactory
 pytestmark = pytest.mark.django_db
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-FORM_TOKEN = re.compile(r'name="form_token" id="id_form_token" value="([^"]+)"|'
-                        r'name="form_token" value="([^"]+)"')  # fmt: skip
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +29,7 @@ def post_url(article):
 
 
 def tokens(html):
-    return CSRF.findall(html), [a or b for a, b in FORM_TOKEN.findall(html)]
+    return CSRF.findall(html), FORM_TOKEN.findall(html)
 
 
 def without_tokens(html):

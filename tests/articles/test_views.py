@@ -238,10 +238,10 @@ def test_staff_article_page_queries_stay_fixed(
     article = ArticleFactory()
     add_conversation(article, 1)
     client.force_login(staff_user)
-    # A staff member's role decides what the comment form tells them: Django
-    # reads their permissions once per request (two queries); a signed-in
-    # reader's recent comments are looked up for their edit links (one).
-    limit = 6 + 2 + 1
+    # The page's budget of 6, with room for what a signed-in staff member
+    # adds: their session and account, and their permissions (read once per
+    # request, for what the comment form tells them). Today it is 7.
+    limit = 9
     one, _ = queries_for(
         client, article.get_absolute_url(), django_assert_max_num_queries, limit
     )
