@@ -22,11 +22,7 @@ from comments.moderation_log import (
     ModerationLogEntry,  # noqa: F401 - the model is registered with the app from here
     record_change,
 )
-from comments.sanitize import (
-    DELETED_PLACEHOLDER,
-    REMOVED_PLACEHOLDER,
-    render_comment_html,
-)
+from comments.sanitize import render_comment_html, shown_name
 from comments.signals import comment_moderated, comment_published, comment_submitted
 
 logger = logging.getLogger(__name__)
@@ -257,9 +253,11 @@ class Comment(models.Model):
 
     @property
     def display_name(self):
-        if self.deleted_by_writer:
-            return DELETED_PLACEHOLDER
-        return REMOVED_PLACEHOLDER if self.is_removed else self.author_name
+        return shown_name(
+            self.author_name,
+            is_removed=self.is_removed,
+            deleted_by_writer=self.deleted_by_writer,
+        )
 
     def get_admin_url(self):
         return reverse("admin:comments_comment_change", args=[self.pk])

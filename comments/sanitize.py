@@ -25,6 +25,14 @@ REMOVED_PLACEHOLDER = "[removed]"
 # What a comment its writer deleted shows, kept in place for its replies.
 DELETED_PLACEHOLDER = "[deleted by its writer]"
 
+
+def shown_name(author_name, *, is_removed, deleted_by_writer):
+    """Return the name a comment shows: its writer's, or the placeholder that says why it is gone."""
+    if deleted_by_writer:
+        return DELETED_PLACEHOLDER
+    return REMOVED_PLACEHOLDER if is_removed else author_name
+
+
 # bleach's default linkifier also turns "data:…" and "ftp://…" into links, and
 # its links are made after the sanitiser has run, so they are never checked
 # against ALLOWED_PROTOCOLS: only http and https text becomes a link.

@@ -30,7 +30,7 @@ from comments.avatars import initials_avatar
 from comments.cache import cached_fragment, fragment_key
 from comments.helpful import marked_comment_ids
 from comments.models import PATH_DIGITS, Comment, visible_comment_ids
-from comments.sanitize import DELETED_PLACEHOLDER, REMOVED_PLACEHOLDER
+from comments.sanitize import shown_name
 
 OLDEST, NEWEST = "oldest", "newest"
 # Threads whose top-level comment most readers' networks marked helpful
@@ -186,9 +186,7 @@ def _read_threads(approved, root_ids, *, with_featured, zone, by_path=True):
     for row in rows:
         if row["id"] not in visible:
             continue
-        names[row["id"]] = (
-            _placeholder(row) if row["is_removed"] else row["author_name"]
-        )
+        names[row["id"]] = row_name(row)
         row["answers_name"] = names.get(row["in_reply_to_id"], "")
         if by_path:
             on_page = low <= row["path"] < high
@@ -281,7 +279,7 @@ def shown_comment(row, zone):
         ),
         anchor=f"comment-{row['id']}",
         awaiting_moderation=row["status"] == Comment.Status.PENDING,
-        display_name=_placeholder(row) if removed else row["author_name"],
+        display_name=row_name(row),
         edited=bool(row["edited_at"]) and not removed,
         avatar=initials_avatar("" if removed else row["author_name"]),
         # Forms accept only http(s) websites; anything else stored (an old
@@ -295,8 +293,12 @@ def shown_comment(row, zone):
     return row
 
 
-def _placeholder(row):
-    return DELETED_PLACEHOLDER if row["deleted_by_writer"] else REMOVED_PLACEHOLDER
+def row_name(row):
+    return shown_name(
+        row["author_name"],
+        is_removed=row["is_removed"],
+        deleted_by_writer=row["deleted_by_writer"],
+    )
 
 
 def render_threads(

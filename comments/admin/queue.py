@@ -16,7 +16,6 @@ from django.utils.timesince import timesince
 from comments import roles
 from comments.admin.filters import StatusFilter, held_rule_label
 from comments.models import Comment
-from comments.sanitize import REMOVED_PLACEHOLDER
 
 Status = Comment.Status
 HISTORY_STATUSES = [Status.APPROVED, Status.REJECTED, Status.SPAM]
@@ -92,7 +91,7 @@ class CommentChangeList(ChangeList):
 def excerpt(comment, length=140):
     """Return the plain text of a comment's sanitised HTML, shortened."""
     if comment.is_removed:
-        return REMOVED_PLACEHOLDER
+        return comment.display_name
     # body_html is the sanitiser's well-formed output, so dropping its tags
     # with a pattern is enough (and far cheaper than an HTML parser per row);
     # the admin escapes the result.
@@ -157,7 +156,7 @@ class QueueColumnsMixin:
     @admin.display(description="Author", ordering="author_name")
     def sender(self, obj):
         if obj.is_removed:
-            return REMOVED_PLACEHOLDER
+            return obj.display_name
         return format_html(
             '{}<span class="sender-email">{}</span>{}',
             obj.author_name,
