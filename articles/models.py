@@ -51,6 +51,9 @@ class Article(models.Model):
         related_name="+",
         verbose_name="further reading",
     )
+    # Kept by articles.further_reading whenever related_articles changes: most
+    # articles cite none, and their page then asks nothing more about them.
+    cites_articles = models.BooleanField(default=False, editable=False)
     comments_enabled = models.BooleanField(
         "comments open",
         default=True,

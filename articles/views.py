@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from articles.further_reading import further_reading
 from articles.models import Article
 from comments import roles
+from comments.cache import read_fragments
 from comments.editing import editable_ids
-from comments.forms import comment_form_context, render_comment_form
+from comments.forms import (
+    add_form_tokens,
+    comment_form_context,
+    comment_form_fragment,
+)
 from comments.own_comments import (
     forget_decided_own_comments,
     own_comment_ids,
@@ -38,25 +44,13 @@ def visible_articles(user):
 def article_or_404(request, slug):
     """Return the article at `slug` with its author, if `request.user` may read it.
 
-    It also says whether it cites any further reading (`cites_articles`), in
-    the same query: most articles cite none, and their page then asks no more.
+    The article is read by its slug alone and who may read it is asked of
+    the row in hand: the article page's one query stays as simple as it can be.
     """
-    citations = Article.related_articles.through.objects.filter(
-        from_article=OuterRef("pk")
-    )
-    return get_object_or_404(
-        visible_articles(request.user)
-        .select_related("author")
-        .annotate(cites_articles=Exists(citations)),
-        slug=slug,
-    )
-
-
-def further_reading(article):
-    """Return the published articles `article` (from article_or_404) cites."""
-    if not article.cites_articles:
-        return []
-    return article.related_articles.published().only("title", "slug")
+    article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
+    if not roles.may_read(request.user, article):
+        raise Http404("No article at this address.")
+    return article
 
 
 def article_detail(request, slug):
@@ -71,21 +65,28 @@ def render_article(request, article, extra_context=None, status=200):
     """
     own_ids = own_comment_ids(request)
     waiting = waiting_own_comments(own_ids)
+    threads, conversation = conversation_context(
+        request,
+        article,
+        pending=[comment for comment in waiting if comment["article_id"] == article.pk],
+        editable=editable_ids(request),
+    )
     context = {
         "article": article,
         "further_reading": further_reading(article),
-        **conversation_context(
-            request,
-            article,
-            pending=[
-                comment for comment in waiting if comment["article_id"] == article.pk
-            ],
-            editable=editable_ids(request),
-        ),
+        **conversation,
         **comment_form_context(request, article),
         **(extra_context or {}),
     }
-    context["comment_form_html"] = render_comment_form(request, context)
+    # The threads and the blank form are the same for every reader: the
+    # cache gives both in one round trip.
+    threads_html, form_html = read_fragments(
+        threads, comment_form_fragment(request, context)
+    )
+    if threads_html is None:
+        raise Http404("No such page of comments.")
+    context["conversation_html"] = threads_html
+    context["comment_form_html"] = add_form_tokens(request, context, form_html)
     response = render(request, "articles/article_detail.html", context, status=status)
     forget_decided_own_comments(response, own_ids, waiting)
     return response

@@ -190,23 +190,26 @@ def report_cached_page_parts(slug, args):
     from django.test import RequestFactory
 
     from articles.views import article_or_404, render_article
-    from comments.forms import comment_form_context, render_comment_form
+    from comments.cache import read_fragments
+    from comments.forms import comment_form_context, comment_form_fragment
     from comments.threads import conversation_context
 
     request = RequestFactory().get(f"/articles/{slug}/")
     request.user = AnonymousUser()
     article = article_or_404(request, slug)
+    threads, conversation = conversation_context(request, article)
     form_context = {"article": article, **comment_form_context(request, article)}
+    form = comment_form_fragment(request, form_context)
     steps = {
         "the article's query (article_or_404)": lambda: article_or_404(request, slug),
-        "the cached threads (conversation_context)": lambda: conversation_context(
-            request, article
+        "the conversation's context (conversation_context)": lambda: (
+            conversation_context(request, article)
         ),
         "the form's context (comment_form_context)": lambda: comment_form_context(
             request, article
         ),
-        "the cached form and tokens (render_comment_form)": lambda: render_comment_form(
-            request, form_context
+        "the cached threads and form (read_fragments)": lambda: read_fragments(
+            threads, form
         ),
         "the whole view, the page's template included": lambda: render_article(
             request, article_or_404(request, slug)

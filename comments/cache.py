@@ -10,9 +10,16 @@ whenever what the public sees of its comments changes. So every web process
 sees a change at once, an old fragment is never read again (it expires on its
 own), and emptying the cache loses nothing but the time to render again.
 
+The blank comment form every anonymous reader gets is kept the same way,
+under the article's id and slug. The page reads both fragments from the cache
+in one round trip (read_fragments).
+
 A deploy that changes how a comment looks keeps serving fragments rendered
 before it until they expire: clear the cache after such a deploy.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,6 +28,21 @@ FRAGMENT_SECONDS = 24 * 60 * 60
 # The blank comment form changes only with a deploy: kept a few minutes, it
 # shows a new field soon after one without being cleared.
 BLANK_FORM_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A part of the article page and how to draw it.
+
+    `key` names it in the cache when every reader is shown it alike; None
+    when it is this reader's alone, drawn for them and never stored.
+    `render()` returns its HTML, or None when there is nothing to show (a
+    page of threads past the last), which is never stored.
+    """
+
+    key: str | None
+    render: Callable[[], str | None]
+    seconds: int = FRAGMENT_SECONDS
 
 
 def fragment_key(article, *, order, number, comments_open):
@@ -32,30 +54,25 @@ def fragment_key(article, *, order, number, comments_open):
     )
 
 
-def cached_fragment(key, render):
-    """Return the fragment stored under `key`, or render() it and store it.
+def blank_form_key(article):
+    """Return the cache key of the comment form every anonymous reader of `article` gets (without its tokens)."""
+    return f"parley:blank-comment-form:{article.pk}:{article.slug}"
 
-    render() returns None when there is nothing to show (a page of threads
-    past the last): that is returned and never stored.
+
+def read_fragments(*fragments):
+    """Return the HTML of each of `fragments`, in order, reading the stored ones from the cache in one round trip.
+
+    What the cache lacks is rendered and stored.
     """
-    if settings.DEBUG:
-        # The development server reloads an edited template: show it at once.
-        return render()
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        if html is not None:
-            cache.set(key, html, timeout=FRAGMENT_SECONDS)
-    return html
-
-
-def cached_blank_form(article, render):
-    """Return the comment form every anonymous reader of `article` gets (without its tokens), rendered once."""
-    if settings.DEBUG:
-        return render()
-    key = f"parley:blank-comment-form:{article.pk}:{article.slug}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, timeout=BLANK_FORM_SECONDS)
-    return html
+    # The development server reloads an edited template: show it at once.
+    shared = [] if settings.DEBUG else [f.key for f in fragments if f.key]
+    found = cache.get_many(shared) if shared else {}
+    pieces = []
+    for fragment in fragments:
+        html = found.get(fragment.key)
+        if html is None:
+            html = fragment.render()
+            if fragment.key in shared and html is not None:
+                cache.set(fragment.key, html, timeout=fragment.seconds)
+        pieces.append(html)
+    return pieces

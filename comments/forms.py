@@ -3,7 +3,8 @@
 `comment_form_context()` is the interface with the article page
 (articles.views.render_article): it returns the unbound form's values, the
 comment being answered (?replyto=<id>) and whether comments are open;
-`render_comment_form()` draws the form from them.
+`comment_form_fragment()` draws the form from them, and `add_form_tokens()`
+adds the reader's own tokens.
 """
 
 import json
@@ -21,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from comments.addresses import InvalidAddress, normalize_email
-from comments.cache import cached_blank_form
+from comments.cache import BLANK_FORM_SECONDS, Fragment, blank_form_key
 from comments.models import (
     MAX_BODY_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -412,36 +413,42 @@ def comment_form_context(request, article):
     }
 
 
-def render_comment_form(request, context):
-    """Return the HTML of the comment form, or of the notice that comments are closed.
+def comment_form_fragment(request, context):
+    """Return the fragment that draws the comment form, or the notice that comments are closed.
 
     `context` is comment_form_context()'s, with what a view shows beside it:
     a bound form with its errors, a preview (comment_preview_html). The form
-    every anonymous reader gets is the same but for its two tokens, so it is
-    rendered once and kept (comments.cache.cached_blank_form); the unbound
-    form is only built when it is drawn.
+    every anonymous reader gets is the same but for its two tokens (added by
+    add_form_tokens), so it is kept in the cache; the unbound form is only
+    built when it is drawn.
     """
     form = context["comment_form"]
     initial = context["form_initial"]
 
-    def render(shown):
+    def render():
+        shown = form
+        if form is None and initial is not None:
+            shown = CommentForm(article=context["article"], initial=initial)
+        # None when comments are closed: the template shows the notice.
         return render_to_string(
             "comments/form.html", {**context, "comment_form": shown}, request
         )
 
-    def unbound_form():
-        return CommentForm(article=context["article"], initial=initial)
+    if is_blank(request, context):
+        return Fragment(blank_form_key(context["article"]), render, BLANK_FORM_SECONDS)
+    return Fragment(None, render)
 
+
+def add_form_tokens(request, context, html):
+    """Return the form's HTML (from comment_form_fragment) with the reader's own tokens after it."""
+    form = context["comment_form"]
     if form is not None:
-        html, token = render(form), form["form_token"].value()
-    elif initial is None:
-        # Comments are closed: the notice, and no form to hold tokens.
-        return mark_safe(render(None))  # noqa: S308 - rendered by Jinja2
-    elif is_blank(request, context):
-        html = cached_blank_form(context["article"], lambda: render(unbound_form()))
-        token = initial["form_token"]
+        token = form["form_token"].value()
+    elif context["form_initial"] is not None:
+        token = context["form_initial"]["form_token"]
     else:
-        html, token = render(unbound_form()), initial["form_token"]
+        # Comments are closed: the notice, and no form to hold tokens.
+        return mark_safe(html)  # noqa: S308 - rendered by Jinja2
     # Rendered by Jinja2, which escapes every value; the tokens by format_html.
     return mark_safe(html + form_tokens(request, token))  # noqa: S308
 

@@ -87,6 +87,13 @@ def readable_articles(user, queryset):
     return queryset.published()
 
 
+def may_read(user, article):
+    """Return whether `user` may read `article`: readable_articles() for one article in hand."""
+    if article.is_published or is_editor(user):
+        return True
+    return is_author(user) and article.author_id == user.pk
+
+
 def can_moderate_article(user, article):
     """Return True when `user` decides the comments on `article` (and so may publish there at once)."""
     if is_editor(user):

@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone
 
 from comments.avatars import initials_avatar
-from comments.cache import cached_fragment, fragment_key
+from comments.cache import Fragment, fragment_key
 from comments.helpful import marked_comment_ids
 from comments.models import PATH_DIGITS, Comment, visible_comment_ids
 from comments.sanitize import shown_name
@@ -348,13 +347,13 @@ def render_preview(comment):
 
 
 def conversation_context(request, article, *, pending=(), editable=frozenset()):
-    """Return the template context of the article's conversation for this request.
+    """Return the fragment that draws this request's page of threads, and the rest of the conversation's template context.
 
-    The threads come from the fragment cache, but for a visitor with comments
-    of their own waiting for moderation (`pending`) or still open to their
-    edits (`editable`): that page is theirs alone, rendered for them and
-    never stored. Raise Http404 for a page of
-    threads past the last.
+    Every reader is shown the same threads, kept in the cache, but a visitor
+    with comments of their own waiting for moderation (`pending`) or still
+    open to their edits (`editable`): that page is theirs alone, rendered for
+    them and never stored. The fragment draws None for a page of threads past
+    the last.
     """
     order = parse_order(request.GET.get("order"))
     if "comment" in request.GET:
@@ -363,16 +362,17 @@ def conversation_context(request, article, *, pending=(), editable=frozenset()):
         number = parse_page(request.GET.get("cpage"))
     wanted = {"number": number, "order": order, "comments_open": article.comments_open}
     if pending or editable:
-        html = render_threads(article, **wanted, pending=pending, editable=editable)
-    else:
-        html = cached_fragment(
-            fragment_key(article, **wanted),
-            lambda: render_threads(article, **wanted),
+        threads = Fragment(
+            None,
+            lambda: render_threads(
+                article, **wanted, pending=pending, editable=editable
+            ),
         )
-    if html is None:
-        raise Http404("No such page of comments.")
-    return {
-        "conversation_html": html,
+    else:
+        threads = Fragment(
+            fragment_key(article, **wanted), lambda: render_threads(article, **wanted)
+        )
+    return threads, {
         "comment_order": order,
         # The reader's own marks, from their cookie: the page's script shows them.
         "helpful_marked": marked_comment_ids(request),

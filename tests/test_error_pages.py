@@ -57,5 +57,5 @@ def test_the_404_page_has_the_sites_frame_and_the_editors_admin_link(client):
 
     assert response.status_code == 404
     page = response.content.decode()
-    assert "<title>Page not found · Parley</title>" in page
+    assert "<title>Page not found &middot; Parley</title>" in page
     assert '<a href="/admin/">Admin</a>' in page

@@ -133,6 +133,36 @@ def test_article_page_shows_body_and_further_reading(client):
     assert "Unfinished follow-up" not in html
 
 
+def test_further_reading_removed_in_the_admin_leaves_the_page_and_its_query(
+    admin_client, client, django_assert_max_num_queries
+):
+    hiring = ArticleFactory(title="Hiring a Social Media Expert")
+    article = ArticleFactory(title="Experts")
+    never_cited = ArticleFactory(title="Plain")
+    change_url = reverse("admin:articles_article_change", args=[article.pk])
+    form = admin_client.get(change_url).context["adminform"].form
+    fields = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    fields["published_at_0"], fields["published_at_1"] = "2026-01-02", "10:00:00"
+
+    saved = admin_client.post(change_url, {**fields, "related_articles": [hiring.pk]})
+    assert saved.status_code == 302
+    assert hiring.get_absolute_url() in client.get(article.get_absolute_url()).text
+
+    saved = admin_client.post(change_url, {**fields, "related_articles": []})
+    assert saved.status_code == 302
+    cache.clear()
+    with django_assert_max_num_queries(6) as plain:
+        client.get(never_cited.get_absolute_url())
+    cache.clear()
+    with django_assert_max_num_queries(len(plain.captured_queries)):
+        html = client.get(article.get_absolute_url()).text
+    assert "Further reading" not in html
+
+
 def test_script_in_article_body_never_reaches_the_page(client):
     article = ArticleFactory(
         body='<p onclick="steal()">Hi</p><script>alert(1)</script>'

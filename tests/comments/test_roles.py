@@ -1,9 +1,12 @@
 """Editors moderate everything; authors only their own articles' comments; others nothing."""
 
+from datetime import timedelta
+
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from comments import roles
@@ -302,6 +305,26 @@ def test_editor_edits_every_article(client, other_article):
     assert response.status_code == 302
     other_article.refresh_from_db()
     assert other_article.title == "Retitled by the editor"
+
+
+def test_who_may_read_an_article_in_hand_is_who_may_list_it(dana):
+    articles = [
+        ArticleFactory(title="Published"),
+        ArticleFactory(title="Dana's draft", author=dana, status=Article.Status.DRAFT),
+        ArticleFactory(title="Other draft", status=Article.Status.DRAFT),
+        ArticleFactory(
+            title="Scheduled", published_at=timezone.now() + timedelta(days=1)
+        ),
+    ]
+    readers = [AnonymousUser(), UserFactory(), StaffFactory(), dana, editor()]
+
+    for reader in readers:
+        listed = set(roles.readable_articles(reader, Article.objects.all()))
+        for article in articles:
+            assert roles.may_read(reader, article) == (article in listed), (
+                reader,
+                article,
+            )
 
 
 def test_superuser_counts_as_editor():
