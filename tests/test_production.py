@@ -12,7 +12,7 @@ from tests.factories import ArticleFactory, CommentFactory, StaffFactory
 
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         # Port 1 refuses connections at once: the cache is down, not slow.
         "LOCATION": "redis://127.0.0.1:1/0",
     }
