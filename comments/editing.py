@@ -118,8 +118,9 @@ def writers_account(request, comment):
 
 def refusal(request, comment):
     """Return why this request may not change `comment`, or "" when it may."""
-    by_browser = comment.pk in remembered_editable(request)
-    if not by_browser and writers_account(request, comment) is None:
+    if writers_account(request, comment) is None and (
+        comment.pk not in remembered_editable(request)
+    ):
         return NOT_YOURS
     if comment.is_removed or comment.status not in (
         Comment.Status.PENDING,

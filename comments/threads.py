@@ -361,17 +361,10 @@ def conversation_context(request, article, *, pending=(), editable=frozenset()):
     else:
         number = parse_page(request.GET.get("cpage"))
     wanted = {"number": number, "order": order, "comments_open": article.comments_open}
-    if pending or editable:
-        threads = Fragment(
-            None,
-            lambda: render_threads(
-                article, **wanted, pending=pending, editable=editable
-            ),
-        )
-    else:
-        threads = Fragment(
-            fragment_key(article, **wanted), lambda: render_threads(article, **wanted)
-        )
+    threads = Fragment(
+        None if pending or editable else fragment_key(article, **wanted),
+        lambda: render_threads(article, **wanted, pending=pending, editable=editable),
+    )
     return threads, {
         "comment_order": order,
         # The reader's own marks, from their cookie: the page's script shows them.

@@ -82,13 +82,7 @@ def schedule(kind, comment, decisions, *, new_comment=False):
             kind=kind,
             comment=comment,
             recipient=decision.recipient,
-            defaults={
-                "status": Notification.Status.QUEUED
-                if decision.send
-                else Notification.Status.SKIPPED,
-                "reason": decision.reason,
-                "next_attempt_at": now if decision.send else None,
-            },
+            defaults=outbox_state(decision, now),
         )
         if created:
             created_rows.append(notification)
@@ -108,11 +102,7 @@ def _schedule_new(kind, comment, decisions, now):
                 kind=kind,
                 comment=comment,
                 recipient=decision.recipient,
-                status=Notification.Status.QUEUED
-                if decision.send
-                else Notification.Status.SKIPPED,
-                reason=decision.reason,
-                next_attempt_at=now if decision.send else None,
+                **outbox_state(decision, now),
             )
         )
     created_rows = Notification.objects.bulk_create(rows)
@@ -120,6 +110,17 @@ def _schedule_new(kind, comment, decisions, now):
         if notification.status == Notification.Status.QUEUED:
             enqueue_send(notification.pk)
     return created_rows
+
+
+def outbox_state(decision, now):
+    """Return how a decision enters the outbox: queued to send now, or skipped with its reason."""
+    return {
+        "status": Notification.Status.QUEUED
+        if decision.send
+        else Notification.Status.SKIPPED,
+        "reason": decision.reason,
+        "next_attempt_at": now if decision.send else None,
+    }
 
 
 def schedule_held_comment(comment_id):
