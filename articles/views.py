@@ -41,13 +41,20 @@ def visible_articles(user):
     return roles.readable_articles(user, Article.objects.all())
 
 
-def article_or_404(request, slug):
-    """Return the article at `slug` with its author, if `request.user` may read it.
+def article_or_404(request, slug, *, with_author=True):
+    """Return the article at `slug`, if `request.user` may read it.
 
     The article is read by its slug alone and who may read it is asked of
     the row in hand: the article page's one query stays as simple as it can be.
+    Its author comes in the same query, for the byline; a view that only
+    stores against the article passes `with_author=False`: the join costs
+    as much CPU as the rest of the query, and a page such a view shows
+    again loads the author then.
     """
-    article = get_object_or_404(Article.objects.select_related("author"), slug=slug)
+    articles = (
+        Article.objects.select_related("author") if with_author else Article.objects
+    )
+    article = get_object_or_404(articles, slug=slug)
     if not roles.may_read(request.user, article):
         raise Http404("No article at this address.")
     return article

@@ -39,8 +39,9 @@ from comments.threads import comment_page_number, render_preview
 @keep_text_when_database_fails
 def post_comment(request, slug):
     """Store a comment from the article page, or show the form again with errors or a preview."""
-    # With its author: the held-comment email and a page shown again need them.
-    article = article_or_404(request, slug)
+    # Most posts are stored and redirected: the byline's author is loaded
+    # only when the page is shown again, with errors or a preview.
+    article = article_or_404(request, slug, with_author=False)
     if not article.comments_open:
         # The page shows the closed notice in place of the form.
         return render_article(request, article, {"comments_open": False}, status=403)

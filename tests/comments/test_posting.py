@@ -151,6 +151,20 @@ def test_invalid_comment_is_shown_again_with_errors_and_everything_typed(
     assert "I read this twice and I still disagree, politely." in html
 
 
+def test_a_page_shown_again_or_previewed_keeps_the_articles_byline(client, article):
+    # Posting reads the article without its author; the page shown again
+    # must still name them.
+    article.author.first_name, article.author.last_name = "Grace", "Hopper"
+    article.author.save()
+
+    with_errors = client.post(post_url(article), form_data(article, email="nope"))
+    preview = client.post(post_url(article), form_data(article, preview="1"))
+
+    for response in (with_errors, preview):
+        assert response.status_code == 200
+        assert "By Grace Hopper" in text_of(response)
+
+
 def test_form_errors_are_summarised_linked_and_described(client, article):
     response = client.post(post_url(article), form_data(article, name="", comment=""))
 
